@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema. Files and environment are merged, then validated here; unknown
+ * keys are refused (`strict`), so a typo never silently falls back to a default.
+ * Secrets never live in config files: fields ending in `File` name a mounted file, and
+ * `*_HASH`/token values come from the environment (see loader.ts).
+ */
+
+const xroadId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+\/[A-Z][A-Z0-9_-]*\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'instance/memberClass/memberCode/subsystemCode');
+
+const durationMs = z.number().int().nonnegative();
+
+const upstream = z
+  .object({
+    /** X-Road identifier of the provider subsystem, instance/class/code/subsystem. */
+    service: xroadId,
+    /** Security server URL the request is sent to (http or https). */
+    url: z.url(),
+    /** Whether responses must carry a valid signature from this provider. */
+    signsResponses: z.boolean(),
+    timeoutMs: durationMs,
+    retries: z.number().int().min(0).max(5),
+    concurrency: z.number().int().min(1).max(1000),
+    breaker: z
+      .object({
+        errorThresholdPercentage: z.number().min(1).max(100),
+        volumeThreshold: z.number().int().min(1),
+        resetTimeoutMs: durationMs,
+      })
+      .strict(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    env: z.string(),
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535),
+        host: z.string().min(1),
+        /** Base URL advertised in WSDL soap:address and OpenAPI servers. */
+        publicUrl: z.url(),
+        bodyLimitBytes: z.number().int().min(1024),
+        shutdownGraceMs: durationMs,
+      })
+      .strict(),
+    store: z
+      .object({
+        client: z.enum(['sqlite', 'postgres']),
+        /** SQLite file, relative to dataDir unless absolute. */
+        sqliteFile: z.string().min(1),
+        dataDir: z.string().min(1),
+        /** postgres://… ; taken from DATABASE_URL. */
+        url: z.string().optional(),
+        pool: z.object({ min: z.number().int().min(0), max: z.number().int().min(1) }).strict(),
+        busyTimeoutMs: durationMs,
+      })
+      .strict(),
+    logging: z
+      .object({
+        level: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
+      })
+      .strict(),
+    certs: z
+      .object({
+        /** Folder with keys and certificates; development ones are generated here when absent. */
+        dir: z.string().min(1),
+        /** Generate the development CA and member keys on first start when absent. */
+        generateDev: z.boolean(),
+      })
+      .strict(),
+    xroad: z
+      .object({
+        instance: z.string().min(1),
+        /** Provider subsystems this adapter hosts, keyed by subsystem code. */
+        providers: z.record(z.string(), xroadId),
+        /** Client subsystem the adapter uses to consume other services. */
+        client: xroadId,
+        timestamp: z
+          .object({ maxAgeSeconds: z.number().int().min(1), futureSkewSeconds: z.number().int().min(0), ttlSeconds: z.number().int().min(1) })
+          .strict(),
+        limits: z
+          .object({
+            maxBytes: z.number().int().min(1024),
+            maxDepth: z.number().int().min(4),
+            maxAttributes: z.number().int().min(1),
+            maxAttributeLength: z.number().int().min(16),
+            maxNameLength: z.number().int().min(8),
+            maxElements: z.number().int().min(16),
+            maxAttachmentBytes: z.number().int().min(1024),
+            maxAttachments: z.number().int().min(0),
+          })
+          .strict(),
+        /**
+         * Certificates trusted to sign for clients: CA certificates (PEM file names in certs.dir)
+         * whose leaves must name the member in CN, and certificates pinned to one client.
+         */
+        trust: z
+          .object({
+            caFiles: z.array(z.string()),
+            pinned: z.record(xroadId, z.array(z.string())),
+          })
+          .strict(),
+      })
+      .strict(),
+    /** Access control: client subsystem id (or "*" for anyone, "public") → operation → allowed. */
+    acl: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
+    api: z
+      .object({
+        /** Web UI clients on /api/v1: name → { client identity, token hash (sha256 hex) from env }. */
+        clients: z.record(z.string(), z.object({ xroadClient: xroadId, tokenSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict()),
+        /** OpenID Connect (BIS) ID-token verification. */
+        oidc: z
+          .object({
+            issuer: z.string().min(1),
+            audience: z.string().min(1),
+            jwksUrl: z.string().min(1),
+            clockSkewSeconds: z.number().int().min(0).max(300),
+          })
+          .strict(),
+      })
+      .strict(),
+    operators: z
+      .object({
+        /** Operator name → role and the SHA-256 of the bearer token (hex). */
+        tokens: z.record(z.string(), z.object({ role: z.enum(['auditor', 'operator']), tokenSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict()),
+      })
+      .strict(),
+    consumers: z
+      .object({
+        minjust: upstream.extend({ cacheTtlSeconds: z.number().int().min(0) }).strict(),
+        bis: upstream,
+      })
+      .strict(),
+    sandbox: z
+      .object({
+        /** Start the MoJ and BIS stand-ins on loopback and point the consumers at them. */
+        enabled: z.boolean(),
+        minjustPort: z.number().int().min(0).max(65535),
+        bisPort: z.number().int().min(0).max(65535),
+      })
+      .strict(),
+    exchangeLog: z
+      .object({
+        bodies: z.enum(['full', 'metadata']),
+        batchMaxRecords: z.number().int().min(1).max(10000),
+        batchMaxDelayMs: durationMs,
+        bodyRetentionDays: z.number().int().min(1),
+        metadataRetentionDays: z.number().int().min(1),
+        checkpointEvery: z.number().int().min(1),
+      })
+      .strict(),
+    calendar: z
+      .object({
+        /** Public holidays, YYYY-MM-DD. */
+        holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
+        /** Saturdays/Sundays declared working days by government decree, YYYY-MM-DD. */
+        workingWeekends: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type UpstreamConfig = Config['consumers']['bis'];

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+
+export type StoreClient = 'sqlite' | 'postgres';
+
+/** The store: one knex instance plus what the rest of the adapter needs to know about it. */
+export interface Store {
+  readonly knex: Knex;
+  readonly client: StoreClient;
+  /** Cheap round trip; rejects when the database does not answer. */
+  ping(timeoutMs?: number): Promise<void>;
+  migrate(): Promise<{ applied: string[] }>;
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = path.join(here, 'migrations');
+
+/** knex migration config shared by start-up, CLI and tests: one file per change, run in order of name. */
+export const migrationConfig: Knex.MigratorConfig = {
+  directory: MIGRATIONS_DIR,
+  loadExtensions: ['.js', '.ts'],
+  tableName: 'knex_migrations',
+};
+
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export function knexConfig(cfg: Config['store']): Knex.Config {
+  if (cfg.client === 'postgres') {
+    return {
+      client: 'pg',
+      connection: { connectionString: cfg.url, connectionTimeoutMillis: 5000 },
+      pool: { min: cfg.pool.min, max: cfg.pool.max, acquireTimeoutMillis: 5000, propagateCreateError: true },
+      acquireConnectionTimeout: 5000,
+    };
+  }
+  const file = cfg.sqliteFile === ':memory:' ? ':memory:' : path.resolve(cfg.dataDir, cfg.sqliteFile);
+  return {
+    client: 'sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      // One connection: SQLite serialises writers anyway; WAL lets readers of other processes go on.
+      afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec(`PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${cfg.busyTimeoutMs}; PRAGMA synchronous = NORMAL;`, (err) => done(err, conn));
+      },
+    },
+  };
+}
+
+/** Opens the store and proves it answers; an unreachable database fails here with a one-line reason. */
+export async function openStore(cfg: Config['store']): Promise<Store> {
+  if (cfg.client === 'sqlite' && cfg.sqliteFile !== ':memory:') fs.mkdirSync(path.resolve(cfg.dataDir), { recursive: true });
+  const knex = knexFactory(knexConfig(cfg));
+  const store: Store = {
+    knex,
+    client: cfg.client,
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          knex.raw('select 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new StoreUnavailableError(`store did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async migrate() {
+      const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
+      return { applied };
+    },
+    async close() {
+      await knex.destroy();
+    },
+  };
+  try {
+    await store.ping(5000);
+  } catch (e) {
+    await knex.destroy().catch(() => undefined);
+    const where = cfg.client === 'postgres' ? redactUrl(cfg.url ?? '') : path.resolve(cfg.dataDir, cfg.sqliteFile);
+    throw new StoreUnavailableError(`store unreachable (${cfg.client} ${where}): ${(e as Error).message}`, { cause: e });
+  }
+  return store;
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+/** True when the error means the database is gone (connection refused, pool timeout, closed). */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const e = err as { code?: string; name?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.name === 'KnexTimeoutError') return true;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'SQLITE_CANTOPEN'].includes(e.code)) return true;
+  return /Connection terminated|Client has encountered a connection error|Unable to acquire a connection|aborted/i.test(e.message ?? '');
+}
