@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 
@@ -19,10 +19,39 @@ export interface Store {
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = path.join(here, 'migrations');
 
-/** knex migration config shared by start-up, CLI and tests: one file per change, run in order of name. */
+interface MigrationModule {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations are the files `NNNN_what.ts` in migrations/, one change each, run in order of name.
+ * They are recorded without extension so that the compiled image (.js) and a source checkout (.ts)
+ * agree on what has been applied.
+ */
+class FolderMigrationSource implements Knex.MigrationSource<string> {
+  constructor(private readonly dir: string) {}
+
+  async getMigrations(): Promise<string[]> {
+    const files = fs.readdirSync(this.dir).filter((f) => /^\d{4}_[a-z0-9_]+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'));
+    const names = [...new Set(files.map((f) => f.replace(/\.(ts|js)$/, '')))];
+    return names.sort();
+  }
+
+  getMigrationName(name: string): string {
+    return name;
+  }
+
+  async getMigration(name: string): Promise<MigrationModule> {
+    const file = ['.js', '.ts'].map((ext) => path.join(this.dir, name + ext)).find((f) => fs.existsSync(f));
+    if (!file) throw new Error(`migration ${name} not found`);
+    return (await import(pathToFileURL(file).href)) as MigrationModule;
+  }
+}
+
+/** knex migration config shared by start-up, CLI and tests. Each migration runs in its own transaction. */
 export const migrationConfig: Knex.MigratorConfig = {
-  directory: MIGRATIONS_DIR,
-  loadExtensions: ['.js', '.ts'],
+  migrationSource: new FolderMigrationSource(MIGRATIONS_DIR),
   tableName: 'knex_migrations',
 };
 
