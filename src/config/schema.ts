@@ -21,7 +21,10 @@ const upstream = z
     url: z.url(),
     /** Whether responses must carry a valid signature from this provider. */
     signsResponses: z.boolean(),
+    /** Total time budget of one call, retries and waiting for a free slot included. */
     timeoutMs: durationMs,
+    /** Time allowed to one attempt; default: the budget shared evenly by 1 + retries attempts. */
+    attemptTimeoutMs: durationMs.optional(),
     retries: z.number().int().min(0).max(5),
     concurrency: z.number().int().min(1).max(1000),
     breaker: z
@@ -31,6 +34,16 @@ const upstream = z
         resetTimeoutMs: durationMs,
       })
       .strict(),
+    /** HTTPS to the security server with a client certificate: PEM file names (relative to certs.dir unless absolute). */
+    tls: z
+      .object({
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        /** CA that issued the security server's TLS certificate; the system CAs when absent. */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
