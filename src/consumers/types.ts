@@ -64,5 +64,5 @@ export interface BisClient {
   getPersonByPin(pin: string, ctx?: Pick<CallContext, 'userId' | 'requestId'>): Promise<BisPerson>;
   getSignatureCertificates(pin: string, ctx?: Pick<CallContext, 'userId' | 'requestId'>): Promise<BisCertificate[]>;
   /** Live check, never cached: a valid, unrevoked, unsuspended, unexpired organisation certificate of that INN. */
-  mayActFor(pin: string, inn: string, ctx?: Pick<CallContext, 'userId' | 'requestId'>): Promise<{ allowed: boolean; reason?: 'NO_CERTIFICATE' | 'EXPIRED' | 'REVOKED' | 'OTHER_ORGANISATION' }>;
+  mayActFor(pin: string, inn: string, ctx?: Pick<CallContext, 'userId' | 'requestId'>): Promise<{ allowed: boolean; reason?: 'NO_CERTIFICATE' | 'EXPIRED' | 'REVOKED' | 'SUSPENDED' | 'OTHER_ORGANISATION' }>;
 }
