@@ -47,6 +47,18 @@ export interface CallContext {
   attachments: Attachment[];
   /** Request time; handlers use it instead of Date.now() so that tests can fix the clock. */
   now: Date;
+  /**
+   * Tells the transport which data subjects (holder INNs, person PINs) this call concerned, so that
+   * the exchange log can answer "who accessed my data" (CONTRACT §7). Optional so that contexts built
+   * outside a transport (tests, internal calls) need not provide it; handlers call `ctx.reportSubject?.(…)`.
+   */
+  reportSubject?: (subject: SubjectRef) => void;
+}
+
+/** A data subject an exchange concerned. */
+export interface SubjectRef {
+  kind: 'inn' | 'pin';
+  value: string;
 }
 
 /** How an operation appears on /api/v1. */
