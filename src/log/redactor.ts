@@ -19,7 +19,7 @@ const PERSONAL_KEYS = new Set(
 const ID14 = /(?<!\d)\d{14}(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // Phone numbers: +996 and local forms with separators, 9 to 13 digits in all.
-const PHONE = /(?<![\w.])(?:\+?996[\s-]?|0)?\(?\d{3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}(?![\w.])/g;
+const PHONE = /(?<![\w.])(?:\+?996[\s-]?)?\(?0?\d{3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}(?![\w.])/g;
 
 export const REDACTED = '[redacted]';
 

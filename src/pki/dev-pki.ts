@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
+import { certFileBase, identityFromPem } from './key-store.js';
+
+export { certFileBase };
 
 /**
  * Development PKI: a throw-away CA and one signing certificate per X-Road member the sandbox
@@ -27,7 +30,6 @@ export const DEV_MEMBERS: DevMember[] = [
   { memberClass: 'GOV', memberCode: '70000070', name: 'Authorized body for e-governance' },
 ];
 
-export const certFileBase = (memberCode: string): string => `member-${memberCode}`;
 
 function toForgeKey(key: crypto.KeyObject): forge.pki.rsa.PrivateKey {
   return forge.pki.privateKeyFromPem(key.export({ type: 'pkcs8', format: 'pem' }).toString());
@@ -126,6 +128,8 @@ export function ensureDevPki(dir: string, extraMembers: Array<Pick<DevMember, 'm
   let ca: IssuedCert;
   if (fs.existsSync(caKeyFile) && fs.existsSync(caCertFile)) {
     ca = { keyPem: fs.readFileSync(caKeyFile, 'utf8'), certPem: fs.readFileSync(caCertFile, 'utf8') };
+    // Fails with a KeyFileError naming the file when either is unreadable or they do not match.
+    identityFromPem('ca', ca.keyPem, ca.certPem, caKeyFile);
   } else {
     ca = makeCa('Tunduk development CA');
     writeAtomic(caKeyFile, ca.keyPem, 0o600);

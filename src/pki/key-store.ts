@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { certFileBase } from './dev-pki.js';
+
+/** File base name of a member's key and certificate in the certs folder. */
+export const certFileBase = (memberCode: string): string => `member-${memberCode}`;
 
 /** A signing identity: the key parsed once into a KeyObject and its certificate, ready for every message. */
 export interface SigningIdentity {

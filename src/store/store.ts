@@ -29,7 +29,7 @@ interface MigrationModule {
  * They are recorded without extension so that the compiled image (.js) and a source checkout (.ts)
  * agree on what has been applied.
  */
-class FolderMigrationSource implements Knex.MigrationSource<string> {
+export class FolderMigrationSource implements Knex.MigrationSource<string> {
   constructor(private readonly dir: string) {}
 
   async getMigrations(): Promise<string[]> {

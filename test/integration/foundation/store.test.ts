@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { forEachStore } from '../helpers/stores.js';
+import { forEachStore } from '../../helpers/stores.js';
 
 forEachStore('store migrations', (ctx) => {
   it('applies the migrations and records them', async () => {

@@ -1,0 +1,55 @@
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config/schema.js';
+import type { Store } from './store/store.js';
+import type { Logger } from './log/logger.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { requestContext } from './http/request-context.js';
+import { createHealthRouter, type Readiness } from './http/health-router.js';
+import { errorHandler, sendProblem } from './http/problem.js';
+import { AppError } from './errors/app-error.js';
+
+export interface Mount {
+  path: string;
+  router: Router;
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  metrics?: Metrics;
+  readiness?: Readiness;
+  /** Routers of the transports and features, mounted in order after health and metrics. */
+  mounts?: Mount[];
+  upstreams?: () => Record<string, string>;
+}
+
+export interface BuiltApp {
+  app: Express;
+  metrics: Metrics;
+  readiness: Readiness;
+}
+
+/** Builds the express app; it does not listen, so tests serve it on port 0. */
+export function createApp(deps: AppDeps): BuiltApp {
+  const metrics = deps.metrics ?? createMetrics();
+  const readiness = deps.readiness ?? { shuttingDown: false };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestContext(deps.logger));
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"] },
+      },
+    }),
+  );
+  app.use(createHealthRouter({ store: deps.store, metrics, readiness, upstreams: deps.upstreams }));
+  for (const m of deps.mounts ?? []) app.use(m.path, m.router);
+  app.use((req, res) => sendProblem(req, res, new AppError('NOT_FOUND', { detail: { ky: `Жол табылган жок.`, ru: `Путь не найден.`, en: `No such path.` } })));
+  app.use(errorHandler(deps.logger));
+  return { app, metrics, readiness };
+}

@@ -1,0 +1,51 @@
+import client from 'prom-client';
+import type { RequestHandler } from 'express';
+
+/** Prometheus metrics of one app instance (own registry, so tests can build many apps). */
+export interface Metrics {
+  registry: client.Registry;
+  requests: client.Counter<'route' | 'method' | 'outcome'>;
+  duration: client.Histogram<'route' | 'method' | 'outcome'>;
+  middleware: RequestHandler;
+}
+
+/**
+ * The outcome label: a transport may set `res.locals.outcome` (e.g. the SOAP fault code, since SOAP
+ * faults all travel as HTTP 500); otherwise the status class.
+ */
+function outcomeOf(status: number, explicit: unknown): string {
+  if (typeof explicit === 'string' && explicit) return explicit;
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'client_error';
+  return 'ok';
+}
+
+export function createMetrics(): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const requests = new client.Counter({
+    name: 'adapter_http_requests_total',
+    help: 'HTTP requests by route, method and outcome',
+    labelNames: ['route', 'method', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: 'adapter_http_request_duration_seconds',
+    help: 'HTTP request duration by route, method and outcome',
+    labelNames: ['route', 'method', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const middleware: RequestHandler = (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Route templates, not raw URLs, keep label cardinality bounded.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : (res.locals.routeLabel as string | undefined) ?? 'unmatched';
+      const labels = { route, method: req.method, outcome: outcomeOf(res.statusCode, res.locals.outcome) };
+      requests.inc(labels);
+      duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  };
+  return { registry, requests, duration, middleware };
+}
