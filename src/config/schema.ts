@@ -117,9 +117,36 @@ export const configSchema = z
             pinned: z.record(xroadId, z.array(z.string())),
           })
           .strict(),
+        /**
+         * `xrd:id` uniqueness per client (CONTRACT §3). Records live `retentionSeconds`; a repeat of an id
+         * whose first request is still running waits up to `waitForPendingMs` for its response, then gets
+         * `Server.MessageInProgress`; a claim not completed within `pendingTakeoverSeconds` (its process died)
+         * may be taken over by a retry.
+         */
+        messageIds: z
+          .object({
+            retentionSeconds: z.number().int().min(60),
+            waitForPendingMs: z.number().int().min(0).max(60_000),
+            pendingTakeoverSeconds: z.number().int().min(1),
+          })
+          .strict(),
+        /**
+         * X-Road message protocol for REST (`/r1/...`). The security server authenticates REST callers on its
+         * side; the adapter believes the `X-Road-Client` header only from these peer addresses (IPs or CIDRs).
+         */
+        rest: z
+          .object({
+            trustedClientAddresses: z.array(z.string().min(2)),
+          })
+          .strict(),
+        /** Serve the `ping` test operation (subsystem `adapter-test`, when listed in `providers`). */
+        testOperations: z.boolean(),
       })
       .strict(),
-    /** Access control: client subsystem id (or "*" for anyone, "public") → operation → allowed. */
+    /**
+     * Access control, denied by default: client subsystem id (instance/class/code/subsystem, exact) or "*"
+     * (any authenticated client) → provider subsystem code → serviceCodes, or ["*"] for all of the subsystem.
+     */
     acl: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
     api: z
       .object({
