@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configSchema, type Config } from './schema.js';
 
 /** Raised when configuration cannot be loaded; the message names the key and what was expected. */
@@ -113,10 +114,20 @@ export interface LoadOptions {
   overrides?: JsonObject;
 }
 
+/** The project's config folder, found from this module's location (works from src/ and from the compiled dist/). */
+function defaultConfigDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i += 1) {
+    if (fs.existsSync(path.join(dir, 'config', 'default.json'))) return path.join(dir, 'config');
+    dir = path.dirname(dir);
+  }
+  return path.resolve('config');
+}
+
 /** Loads default.json → <NODE_ENV>.json → CONFIG_FILE → environment → overrides, validates and freezes. */
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
-  const dir = opts.dir ?? path.resolve('config');
+  const dir = opts.dir ?? (env.CONFIG_DIR ? path.resolve(env.CONFIG_DIR) : defaultConfigDir());
   const nodeEnv = env.NODE_ENV || 'development';
   if (!/^[a-z0-9-]+$/.test(nodeEnv)) throw new ConfigError(`NODE_ENV: expected a lower-case name, got "${nodeEnv}"`);
   let merged = readJson(path.join(dir, 'default.json'));
