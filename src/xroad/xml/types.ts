@@ -37,6 +37,11 @@ export interface XmlElement {
   /** Offsets into the source string: start of '<', end after the closing '>'. */
   start: number;
   end: number;
+  /**
+   * Set when a comment sat directly inside this element. Comments are not in the tree (c14n
+   * without comments drops them); values that must be plain text (DigestValue) refuse them.
+   */
+  hasComment?: boolean;
 }
 
 export type XmlNode = XmlElement | XmlText;
