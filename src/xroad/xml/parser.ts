@@ -79,6 +79,23 @@ function isXmlChar(cp: number): boolean {
   return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
+/**
+ * Shared by every element that declares no namespace: most elements, and a Map each would be
+ * most of the parser's garbage. It refuses changes so that sharing stays safe.
+ */
+class NoDeclarations extends Map<string, string> {
+  override set(): this {
+    throw new TypeError('nsDecls of a parsed element is read-only');
+  }
+  override delete(): boolean {
+    throw new TypeError('nsDecls of a parsed element is read-only');
+  }
+  override clear(): void {
+    throw new TypeError('nsDecls of a parsed element is read-only');
+  }
+}
+const NO_DECLS: Map<string, string> = new NoDeclarations();
+
 interface PendingAttr {
   name: string;
   prefix: string;
@@ -101,9 +118,10 @@ class Parser {
   private readonly n: number;
   /** Open elements, innermost last. */
   private readonly stack: XmlElement[] = [];
-  /** In-scope namespace bindings as [prefix, uri] pairs, innermost last. */
+  /** In-scope namespace bindings as [prefix, uri] pairs, innermost last, up to scopeTop. */
   private readonly scope: string[] = [];
-  /** scope.length when each open element was entered. */
+  private scopeTop = 0;
+  /** scopeTop when each open element was entered. */
   private readonly scopeMarks: number[] = [];
   private root: XmlElement | null = null;
   private elements = 0;
@@ -241,7 +259,7 @@ class Parser {
   private lookup(prefix: string, at: number): string {
     if (prefix === 'xml') return XML_NS;
     const { scope } = this;
-    for (let i = scope.length - 2; i >= 0; i -= 2) if (scope[i] === prefix) return scope[i + 1];
+    for (let i = this.scopeTop - 2; i >= 0; i -= 2) if (scope[i] === prefix) return scope[i + 1];
     if (prefix === '') return '';
     return this.fail('UNBOUND_PREFIX', `namespace prefix '${prefix}' is not declared`, at);
   }
@@ -260,7 +278,7 @@ class Parser {
     let i = this.name(lt + 1);
     const qname = src.slice(lt + 1, i);
     const [prefix, local] = this.splitQName(qname, lt);
-    const nsDecls = new Map<string, string>();
+    let nsDecls: Map<string, string> = NO_DECLS;
     const pending: PendingAttr[] = [];
     let count = 0;
     let selfClosing = false;
@@ -299,7 +317,8 @@ class Parser {
       if (aname === 'xmlns' || aname.startsWith('xmlns:')) {
         const p = aname === 'xmlns' ? '' : aname.slice(6);
         if (p !== '') this.splitQName(aname, nameStart);
-        if (nsDecls.has(p)) this.fail('DUPLICATE_ATTRIBUTE', `namespace prefix '${p}' declared twice`, nameStart);
+        if (nsDecls === NO_DECLS) nsDecls = new Map();
+        else if (nsDecls.has(p)) this.fail('DUPLICATE_ATTRIBUTE', `namespace prefix '${p}' declared twice`, nameStart);
         // Namespaces in XML 1.0 §3: xml/xmlns are reserved, and a prefix cannot be undeclared.
         if (p === 'xmlns' || value === XMLNS_NS) this.fail('MALFORMED', 'the xmlns prefix and namespace are reserved', nameStart);
         if ((p === 'xml') !== (value === XML_NS)) this.fail('MALFORMED', 'the xml prefix is bound to its own namespace only', nameStart);
@@ -310,8 +329,14 @@ class Parser {
         pending.push({ name: aname, prefix: ap, local: al, value, at: nameStart });
       }
     }
-    this.scopeMarks.push(this.scope.length);
-    for (const [p, uri] of nsDecls) if (p !== 'xml') this.scope.push(p, uri);
+    this.scopeMarks.push(this.scopeTop);
+    if (nsDecls !== NO_DECLS) {
+      for (const [p, uri] of nsDecls) {
+        if (p === 'xml') continue;
+        this.scope[this.scopeTop++] = p;
+        this.scope[this.scopeTop++] = uri;
+      }
+    }
     const attrs: XmlAttribute[] = [];
     for (const a of pending) {
       const ns = a.prefix === '' ? '' : this.lookup(a.prefix, a.at);
@@ -336,7 +361,7 @@ class Parser {
     if (parent) parent.children.push(el);
     else this.root = el;
     this.p = i;
-    if (selfClosing) this.scope.length = this.scopeMarks.pop() ?? 0;
+    if (selfClosing) this.scopeTop = this.scopeMarks.pop() ?? 0;
     else this.stack.push(el);
   }
 
@@ -351,7 +376,7 @@ class Parser {
     if (src.charCodeAt(i) !== 0x3e) this.fail('MALFORMED', `end tag </${el.name}> is not closed`, i);
     el.end = i + 1;
     this.p = i + 1;
-    this.scope.length = this.scopeMarks.pop() ?? 0;
+    this.scopeTop = this.scopeMarks.pop() ?? 0;
   }
 
   /** `<!`: comment, CDATA section, or a DTD construct (always refused). */
