@@ -63,12 +63,12 @@ class Canonicalizer {
   element(el: XmlElement): void {
     const mark = this.top;
     // Namespace bindings this element must output: [prefix, uri] pairs, at most one per prefix.
-    let decls: string[] | null = null;
+    const decls: string[] = [];
     const need = (prefix: string, uri: string): void => {
       if (prefix === 'xml') return;
-      if (decls) for (let i = 0; i < decls.length; i += 2) if (decls[i] === prefix) return;
+      for (let i = 0; i < decls.length; i += 2) if (decls[i] === prefix) return;
       if (this.renderedUri(prefix) === uri) return;
-      (decls ??= []).push(prefix, uri);
+      decls.push(prefix, uri);
     };
     need(el.prefix, el.ns);
     for (const a of el.attrs) if (a.prefix !== '') need(a.prefix, a.ns);
@@ -77,7 +77,7 @@ class Canonicalizer {
       if (uri !== undefined) need(p, uri);
     }
     let s = '<' + el.name;
-    if (decls) {
+    if (decls.length > 0) {
       const pairs: Array<[string, string]> = [];
       for (let i = 0; i < decls.length; i += 2) pairs.push([decls[i], decls[i + 1]]);
       if (pairs.length > 1) pairs.sort((x, y) => cmp(x[0], y[0]));
