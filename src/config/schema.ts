@@ -201,6 +201,19 @@ export const configSchema = z
         workingWeekends: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
       })
       .strict(),
+    /** Registry of e-governance infrastructure elements (seed 004): who plays which part, file limits. */
+    infra: z
+      .object({
+        /** Client subsystems acting as the authorized body for e-governance (forward notices, §19). */
+        authorizedBodies: z.array(xroadId),
+        /** Client subsystems acting as the registry operator (grant, decide, deregister). */
+        operators: z.array(xroadId),
+        /** Largest attached document, bytes. */
+        attachmentMaxBytes: z.number().int().min(1024),
+        /** Most technical-documentation files in one submission. */
+        technicalDocumentsMax: z.number().int().min(1).max(100),
+      })
+      .strict(),
   })
   .strict();
 
