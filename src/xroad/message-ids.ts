@@ -4,13 +4,17 @@ import { AppError } from '../errors/app-error.js';
 import type { Store } from '../store/store.js';
 
 const TABLE = 'xroad_message_ids';
-/** Longest xrd:id accepted (the column width; X-Road recommends a UUID). */
-export const MAX_MESSAGE_ID_LENGTH = 255;
+/** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
+const MAX_STORED_ID = 255;
+const storedId = (messageId: string): string => (messageId.length <= MAX_STORED_ID ? messageId : `sha256:${crypto.createHash('sha256').update(messageId).digest('hex')}`);
 
 export interface StoredResponse {
   status: number;
   contentType: string;
   body: Buffer;
+  /** Set when the response is a fault, so that a replay is logged as the fault it is. */
+  faultCode?: string;
+  faultString?: string;
 }
 
 /** What a claim found: a new id (run the operation, then complete or release) or a finished one (replay). */
@@ -35,6 +39,8 @@ interface Row {
   response_status: number | null;
   response_type: string | null;
   response_body: Buffer | null;
+  response_fault_code: string | null;
+  response_fault_string: string | null;
 }
 
 /**
@@ -65,7 +71,9 @@ export class MessageIds {
    * @param now request time (retention is counted from it); liveness of pending claims and the wait
    *   use the wall clock, so a fixed test clock cannot make a running claim look abandoned.
    */
-  async claim(client: string, messageId: string, requestHash: string, now: number = Date.now()): Promise<Claim> {
+  async claim(rawClient: string, rawMessageId: string, requestHash: string, now: number = Date.now()): Promise<Claim> {
+    const client = storedId(rawClient);
+    const messageId = storedId(rawMessageId);
     this.maybePurge(now);
     const deadline = Date.now() + this.opts.waitForPendingMs;
     for (;;) {
@@ -86,7 +94,10 @@ export class MessageIds {
       }
       if (row.request_hash !== requestHash) throw new AppError('DUPLICATE_MESSAGE_ID');
       if (row.state === 'done' && row.response_body !== null) {
-        return { kind: 'replay', response: { status: row.response_status ?? 200, contentType: row.response_type ?? 'application/octet-stream', body: Buffer.from(row.response_body) } };
+        const response: StoredResponse = { status: row.response_status ?? 200, contentType: row.response_type ?? 'application/octet-stream', body: Buffer.from(row.response_body) };
+        if (row.response_fault_code !== null) response.faultCode = row.response_fault_code;
+        if (row.response_fault_string !== null) response.faultString = row.response_fault_string;
+        return { kind: 'replay', response };
       }
       if (Number(row.updated_at_ms) < Date.now() - this.opts.pendingTakeoverSeconds * 1000) {
         const taken = await this.store
@@ -102,16 +113,28 @@ export class MessageIds {
   }
 
   /** Stores the response of a claimed id; false when the claim was lost (taken over after a stall). */
-  async complete(client: string, messageId: string, token: string, response: StoredResponse): Promise<boolean> {
+  async complete(rawClient: string, rawMessageId: string, token: string, response: StoredResponse): Promise<boolean> {
+    const client = storedId(rawClient);
+    const messageId = storedId(rawMessageId);
     const n = await this.store
       .knex(TABLE)
       .where({ client, message_id: messageId, owner: token, state: 'pending' })
-      .update({ state: 'done', updated_at_ms: Date.now(), response_status: response.status, response_type: response.contentType, response_body: response.body });
+      .update({
+        state: 'done',
+        updated_at_ms: Date.now(),
+        response_status: response.status,
+        response_type: response.contentType,
+        response_body: response.body,
+        response_fault_code: response.faultCode ?? null,
+        response_fault_string: response.faultString?.slice(0, 512) ?? null,
+      });
     return n === 1;
   }
 
   /** Gives up a claim whose outcome must not be replayed (a transient Server.* fault): the id may be retried. */
-  async release(client: string, messageId: string, token: string): Promise<void> {
+  async release(rawClient: string, rawMessageId: string, token: string): Promise<void> {
+    const client = storedId(rawClient);
+    const messageId = storedId(rawMessageId);
     await this.store.knex(TABLE).where({ client, message_id: messageId, owner: token, state: 'pending' }).delete();
   }
 

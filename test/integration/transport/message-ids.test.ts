@@ -28,7 +28,13 @@ forEachStore('message ids', (ctx) => {
       expect(again.response.body.toString()).to.equal('<r/>');
       expect(again.response.contentType).to.equal('text/xml; charset=utf-8');
       expect(again.response.status).to.equal(200);
+      expect(again.response.faultCode).to.equal(undefined);
     }
+    const f = await ids.claim('c/GOV/1/a', 'm-1f', 'h1');
+    if (f.kind !== 'new') throw new Error('expected new');
+    await ids.complete('c/GOV/1/a', 'm-1f', f.token, { ...response('<fault/>'), status: 500, faultCode: 'Client.ValidationFailed', faultString: 'bad' });
+    const fr = await ids.claim('c/GOV/1/a', 'm-1f', 'h1');
+    expect(fr.kind === 'replay' && [fr.response.status, fr.response.faultCode, fr.response.faultString]).to.deep.equal([500, 'Client.ValidationFailed', 'bad']);
   });
 
   it('a repeat with another hash is DUPLICATE_MESSAGE_ID; other clients have their own ids', async () => {
@@ -36,6 +42,14 @@ forEachStore('message ids', (ctx) => {
     expect((await ids.claim('c/GOV/1/a', 'm-2', 'h1')).kind).to.equal('new');
     expect(await codeOf(ids.claim('c/GOV/1/a', 'm-2', 'h2'))).to.equal('DUPLICATE_MESSAGE_ID');
     expect((await ids.claim('c/GOV/2/b', 'm-2', 'h2')).kind).to.equal('new');
+  });
+
+  it('ids and clients longer than the column are kept by digest, still unique', async () => {
+    const ids = new MessageIds(ctx.store, opts);
+    const long = 'x'.repeat(1024);
+    expect((await ids.claim('c/GOV/1/' + 'a'.repeat(300), long, 'h')).kind).to.equal('new');
+    expect(await codeOf(ids.claim('c/GOV/1/' + 'a'.repeat(300), long, 'other'))).to.equal('DUPLICATE_MESSAGE_ID');
+    expect((await ids.claim('c/GOV/1/' + 'a'.repeat(300), `${long}y`, 'h')).kind).to.equal('new');
   });
 
   it('a concurrent duplicate waits for the first response, or gets MESSAGE_IN_PROGRESS', async () => {
