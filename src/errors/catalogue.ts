@@ -38,6 +38,9 @@ export const ERRORS = {
   UPSTREAM_INVALID_SIGNATURE: spec('Server.UpstreamInvalidSignature', 502, 'The answer of a service this operation depends on is not validly signed by that service.', 'Ответ сервиса, от которого зависит операция, не подписан этим сервисом надлежащим образом.', 'Бул операция көз каранды болгон кызматтын жообуна ал кызмат тийиштүү түрдө кол койгон эмес.'),
   UNSUPPORTED_MEDIA_TYPE: spec('Client.InvalidXml', 415, 'Unsupported content type.', 'Неподдерживаемый тип содержимого.', 'Колдоого алынбаган мазмун түрү.'),
   PAYLOAD_TOO_LARGE: spec('Client.InvalidXml', 413, 'The message is too large.', 'Сообщение слишком большое.', 'Билдирүү өтө чоң.'),
+  EXCHANGE_LOG_UNAVAILABLE: spec('Server.InternalError', 503, 'The exchange log cannot record exchanges at the moment. Try again later.', 'Журнал обмена сейчас не может записывать обмены. Повторите позже.', 'Алмашуу журналы азыр алмашууларды жаза албайт. Кийинчерээк кайталаңыз.'),
+  NOT_GRANTED_EMPLOYEE: spec('Client.AccessDenied', 403, 'Only the employee granted input rights for this element may submit its data.', 'Вносить сведения об элементе может только сотрудник, которому предоставлено право ввода.', 'Элемент жөнүндө маалыматтарды киргизүү укугу берилген кызматкер гана киргизе алат.'),
+  ATTACHMENT_INTEGRITY: spec('Server.InternalError', 500, 'A stored file failed its integrity check and is not served. The incident has been logged.', 'Сохраненный файл не прошел проверку целостности и не выдается. Инцидент зарегистрирован.', 'Сакталган файл бүтүндүк текшерүүсүнөн өткөн жок жана берилбейт. Окуя катталды.'),
   INTERNAL: spec('Server.InternalError', 500, 'An internal error occurred. The incident has been logged.', 'Произошла внутренняя ошибка. Инцидент зарегистрирован.', 'Ички ката кетти. Окуя катталды.'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -35,6 +35,8 @@ export interface ExchangeRecordInput {
   /** Subjects the exchange concerned, for "who accessed my data": holder INNs and person PINs. */
   subjects?: Array<{ kind: 'inn' | 'pin'; value: string }>;
   requestId?: string;
+  /** Whether the operation reads or changes records; shown in the "who accessed my data" journal. */
+  operationKind?: 'read' | 'write';
 }
 
 /** What the transports need of the exchange log. */

@@ -1,0 +1,192 @@
+import type { X509Certificate } from 'node:crypto';
+import type { Knex } from 'knex';
+import { BODIES_TABLE, CHECKPOINTS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, num, recordFromRow } from './exchange-record.js';
+import { GENESIS_HASH } from './record-hash.js';
+import { checkpointFromRow, checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
+import { walkChain, type ChainBreak, type ChainLookup, type WalkItem, type WalkResult } from './walk-chain.js';
+import { readHead } from './write-batch.js';
+
+export interface VerifyOptions {
+  /** First and last seq to check (inclusive); default the whole chain. */
+  from?: number;
+  to?: number;
+  /** Rehash the stored bodies too (default true). */
+  bodies?: boolean;
+  /** Certificates whose keys may have signed checkpoints; default the adapter's own. */
+  trusted?: readonly X509Certificate[];
+  onProgress?: (walked: number, total: number) => void;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** The range asked for, clipped to the records present. */
+  from: number;
+  to: number;
+  /** Records rehashed; may start before `from`, at the signed checkpoint the walk was anchored to. */
+  checked: number;
+  bodiesChecked: number;
+  /** What the first walked record was anchored to: the chain's start, a signed checkpoint, or (exports only) nothing. */
+  anchor: 'genesis' | 'checkpoint' | 'unanchored' | 'none';
+  checkpointsVerified: number;
+  lastVerifiedCheckpoint: number | null;
+  /**
+   * Records after the last verified checkpoint: they chain correctly but, until the next checkpoint
+   * signs them, rest on the database alone (a forger able to rewrite the whole tail is caught only
+   * by a later checkpoint or an earlier export).
+   */
+  unsignedTail: number;
+  firstBreak?: ChainBreak;
+  durationMs: number;
+}
+
+const PAGE = 5000;
+
+/** Lookups over the stored chain; a full scan by hash, done only once a link is already broken. */
+export function storeLookup(knex: Knex): ChainLookup {
+  return {
+    async seqOfHash(hash) {
+      const row = await knex(RECORDS_TABLE).select('seq').where({ hash }).first();
+      return row ? num(row.seq) : undefined;
+    },
+    async recordAt(seq) {
+      const row = await knex(RECORDS_TABLE).select(RECORD_COLUMNS).where({ seq }).first();
+      return row ? recordFromRow(row) : undefined;
+    },
+  };
+}
+
+async function* storedItems(knex: Knex, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem> {
+  let next = fromSeq;
+  while (next <= toSeq) {
+    const q = knex(`${RECORDS_TABLE} as r`)
+      .select(RECORD_COLUMNS.map((c) => `r.${c}`))
+      .where('r.seq', '>=', next)
+      .andWhere('r.seq', '<=', toSeq)
+      .orderBy('r.seq')
+      .limit(PAGE);
+    if (withBodies) {
+      q.leftJoin(`${BODIES_TABLE} as b`, 'b.seq', 'r.seq').select('b.seq as body_seq', 'b.request as body_request', 'b.response as body_response');
+    }
+    const rows: Array<Record<string, unknown>> = await q;
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const rec = recordFromRow(row);
+      const item: WalkItem = { rec };
+      if (withBodies) {
+        item.bodies =
+          row.body_seq === null || row.body_seq === undefined
+            ? null
+            : { request: (row.body_request as Buffer | null) ?? null, response: (row.body_response as Buffer | null) ?? null };
+      }
+      yield item;
+    }
+    next = num(rows[rows.length - 1].seq) + 1;
+    if (rows.length < PAGE) return;
+  }
+}
+
+async function loadCheckpoints(knex: Knex, fromSeq: number, toSeq: number): Promise<Checkpoint[]> {
+  const rows = await knex(CHECKPOINTS_TABLE).where('seq', '>=', fromSeq).andWhere('seq', '<=', toSeq).orderBy('seq');
+  return rows.map(checkpointFromRow);
+}
+
+function report(base: Omit<VerifyReport, 'ok' | 'durationMs' | 'unsignedTail'>, t0: number): VerifyReport {
+  const end = base.firstBreak ? base.firstBreak.seq - 1 : base.to;
+  const signedThrough = base.lastVerifiedCheckpoint ?? base.from - 1;
+  return { ok: !base.firstBreak, ...base, unsignedTail: Math.max(0, end - signedThrough), durationMs: Date.now() - t0 };
+}
+
+/**
+ * Verifies the stored chain over [from, to]. The walk starts at a trusted point: the genesis
+ * (seq 1), or the latest checkpoint before `from` whose signature verifies (retention leaves one
+ * just before the first remaining record). When the walk reaches the newest record it also checks
+ * the chain head the writers keep: records beyond it are forged, a head beyond them means the
+ * tail was deleted.
+ */
+export async function verifyStore(knex: Knex, trustedDefault: readonly X509Certificate[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const t0 = Date.now();
+  const trusted = opts.trusted ?? trustedDefault;
+  const withBodies = opts.bodies ?? true;
+  const head0 = await readHead(knex);
+  const bounds = await knex(RECORDS_TABLE).min('seq as lo').max('seq as hi').first();
+  const minSeq = bounds?.lo === null || bounds?.lo === undefined ? undefined : num(bounds.lo);
+  const maxSeq = bounds?.hi === null || bounds?.hi === undefined ? undefined : num(bounds.hi);
+  const base = { checked: 0, bodiesChecked: 0, checkpointsVerified: 0, lastVerifiedCheckpoint: null as number | null };
+
+  if (minSeq === undefined || maxSeq === undefined) {
+    // Empty table: a fresh chain, or retention purged everything and left its anchor at the head.
+    if (head0.seq === 0) return report({ ...base, from: 0, to: 0, anchor: 'none' }, t0);
+    const cp = await knex(CHECKPOINTS_TABLE).where({ seq: head0.seq }).first();
+    const anchor = cp ? checkpointFromRow(cp) : undefined;
+    if (anchor && anchor.hash === head0.hash && checkpointSignatureValid(anchor, trusted)) return report({ ...base, from: 0, to: 0, anchor: 'checkpoint', lastVerifiedCheckpoint: anchor.seq }, t0);
+    return report({ ...base, from: 0, to: 0, anchor: 'none', firstBreak: { seq: 1, kind: 'deleted', detail: `every record is gone while the chain head is at ${head0.seq}, and no signed checkpoint anchors it` } }, t0);
+  }
+
+  const from = Math.max(opts.from ?? minSeq, minSeq);
+  const to = Math.min(opts.to ?? maxSeq, maxSeq);
+  if (from > to) return report({ ...base, from, to, anchor: 'none' }, t0);
+
+  // Anchor: the latest valid checkpoint in [minSeq − 1, from − 1], else the genesis.
+  let startSeq = 1;
+  let startPrev = GENESIS_HASH;
+  let anchor: VerifyReport['anchor'] = 'genesis';
+  const candidates = (await knex(CHECKPOINTS_TABLE).where('seq', '>=', minSeq - 1).andWhere('seq', '<=', from - 1).orderBy('seq', 'desc').limit(50)).map(checkpointFromRow);
+  const cp = candidates.find((c) => checkpointSignatureValid(c, trusted));
+  if (cp) {
+    startSeq = cp.seq + 1;
+    startPrev = cp.hash;
+    anchor = 'checkpoint';
+  } else if (minSeq > 1) {
+    return report(
+      { ...base, from, to, anchor: 'none', firstBreak: { seq: minSeq, kind: 'deleted', detail: `records before ${minSeq} are gone and no signed checkpoint anchors record ${minSeq}` } },
+      t0,
+    );
+  }
+
+  const total = to - startSeq + 1;
+  const walk: WalkResult = await walkChain({
+    items: storedItems(knex, startSeq, to, withBodies),
+    startSeq,
+    startPrev,
+    checkpoints: await loadCheckpoints(knex, startSeq, to),
+    trusted,
+    lookup: storeLookup(knex),
+    bodiesPurgedThrough: head0.bodiesPurgedThrough,
+    onProgress: opts.onProgress ? (n) => opts.onProgress?.(n, total) : undefined,
+  });
+  let firstBreak = walk.firstBreak;
+  if (!firstBreak && walk.lastSeq < to) {
+    firstBreak = { seq: walk.lastSeq + 1, kind: 'deleted', detail: `records ${walk.lastSeq + 1}…${to} are missing` };
+  }
+  if (!firstBreak && to === maxSeq) firstBreak = await checkTail(knex, walk.lastSeq, walk.lastHash);
+  return report(
+    {
+      from,
+      to,
+      checked: walk.walked,
+      bodiesChecked: walk.bodiesChecked,
+      anchor,
+      checkpointsVerified: walk.checkpointsVerified + (anchor === 'checkpoint' ? 1 : 0),
+      lastVerifiedCheckpoint: walk.lastVerifiedCheckpoint ?? (anchor === 'checkpoint' ? startSeq - 1 : null),
+      firstBreak,
+    },
+    t0,
+  );
+}
+
+/**
+ * The end of the chain against the head the writers keep in the same transaction as their
+ * inserts. Read after the walk (max first, then head) so that honest appends made meanwhile
+ * always leave head ≥ max.
+ */
+async function checkTail(knex: Knex, lastSeq: number, lastHash: string): Promise<ChainBreak | undefined> {
+  const hi = await knex(RECORDS_TABLE).max('seq as hi').first();
+  const maxNow = num(hi?.hi);
+  const head = await readHead(knex);
+  if (maxNow > head.seq) return { seq: head.seq + 1, kind: 'forged', detail: `records ${head.seq + 1}…${maxNow} lie beyond the chain head the writers recorded` };
+  if (head.seq === lastSeq && head.hash !== lastHash) return { seq: lastSeq, kind: 'edited', detail: `record ${lastSeq} differs from the chain head the writers recorded` };
+  if (head.seq > maxNow) return { seq: maxNow + 1, kind: 'deleted', detail: `records ${maxNow + 1}…${head.seq} are missing from the end of the chain` };
+  const later = await knex(CHECKPOINTS_TABLE).where('seq', '>', maxNow).orderBy('seq').first();
+  if (later) return { seq: maxNow + 1, kind: 'deleted', detail: `a checkpoint exists for seq ${num(later.seq)}, beyond the last record` };
+  return undefined;
+}

@@ -1,0 +1,125 @@
+import type { Knex } from 'knex';
+import type { SigningIdentity } from '../pki/key-store.js';
+import type { StoreClient } from '../store/store.js';
+import { BODIES_TABLE, CHECKPOINTS_TABLE, EXCHANGE_FIELDS, HEAD_TABLE, RECORDS_TABLE, SUBJECTS_TABLE, num } from './exchange-record.js';
+import type { PreparedRecord } from './prepare-record.js';
+import { recordHash } from './record-hash.js';
+import { checkpointFromRow, checkpointToRow, signCheckpoint, type Checkpoint } from './checkpoint.js';
+
+/** What writing to the chain needs: the database, the key that signs checkpoints, the clock. */
+export interface ChainEnv {
+  knex: Knex;
+  client: StoreClient;
+  signer: SigningIdentity;
+  checkpointEvery: number;
+  now: () => Date;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  bodiesPurgedThrough: number;
+}
+
+// Bound variables per statement: SQLite allows 32766, PostgreSQL 65535.
+const MAX_BINDINGS = 30000;
+
+/**
+ * Multi-row `INSERT … VALUES (…), (…)` in as few statements as the binding limit allows. Built by
+ * hand because knex writes multi-row inserts for SQLite as `SELECT … UNION ALL`, which is slower
+ * and capped at 500 rows.
+ */
+export async function insertRows(trx: Knex | Knex.Transaction, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / columns.length));
+  const cols = columns.map((c) => `"${c}"`).join(', ');
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const sql = `insert into "${table}" (${cols}) values ${chunk.map(() => tuple).join(', ')}`;
+    await trx.raw(sql, chunk.flat() as Knex.ValueDict[keyof Knex.ValueDict][]);
+  }
+}
+
+/**
+ * Locks the chain head for this transaction and reads it. PostgreSQL: `SELECT … FOR UPDATE`, so
+ * batches of several adapter processes queue on the row. SQLite: a write comes first, which takes
+ * the database write lock at once (a read first would risk SQLITE_BUSY on upgrade under WAL).
+ */
+export async function lockHead(trx: Knex.Transaction, client: StoreClient): Promise<ChainHead> {
+  let row: Record<string, unknown> | undefined;
+  if (client === 'postgres') {
+    row = await trx(HEAD_TABLE).where({ id: 1 }).forUpdate().first();
+  } else {
+    await trx(HEAD_TABLE).where({ id: 1 }).update({ updated_at_ms: trx.raw('updated_at_ms') });
+    row = await trx(HEAD_TABLE).where({ id: 1 }).first();
+  }
+  if (!row) throw new Error('exchange_chain_head has no row: migrations incomplete');
+  return { seq: num(row.seq), hash: String(row.hash), bodiesPurgedThrough: num(row.bodies_purged_through) };
+}
+
+export async function readHead(knex: Knex): Promise<ChainHead> {
+  const row = await knex(HEAD_TABLE).where({ id: 1 }).first();
+  if (!row) throw new Error('exchange_chain_head has no row: migrations incomplete');
+  return { seq: num(row.seq), hash: String(row.hash), bodiesPurgedThrough: num(row.bodies_purged_through) };
+}
+
+const RECORD_INSERT_COLUMNS = ['seq', ...EXCHANGE_FIELDS.map((f) => f[1]), 'prev_hash', 'hash'];
+
+export interface BatchResult {
+  seqs: number[];
+  checkpoints: Checkpoint[];
+}
+
+/**
+ * Appends a batch to the chain in one transaction: lock the head, number and hash the records,
+ * insert metadata, bodies and subject index rows with multi-row INSERTs, sign the periodic
+ * checkpoints the batch crosses, move the head. Either all of it commits or none.
+ */
+export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]): Promise<BatchResult> {
+  return env.knex.transaction(async (trx) => {
+    const head = await lockHead(trx, env.client);
+    const now = env.now();
+    const loggedAt = now.getTime();
+    let prev = head.hash;
+    let seq = head.seq;
+    const records: unknown[][] = [];
+    const bodies: unknown[][] = [];
+    const subjects: unknown[][] = [];
+    const checkpoints: Checkpoint[] = [];
+    const seqs: number[] = [];
+    for (const p of batch) {
+      seq += 1;
+      const fields = { ...p.fields, loggedAt };
+      const hash = recordHash(fields, prev);
+      const row: unknown[] = [seq];
+      for (const [field] of EXCHANGE_FIELDS) row.push(fields[field]);
+      row.push(prev, hash);
+      records.push(row);
+      if (p.requestBody || p.responseBody) bodies.push([seq, p.requestBody, p.responseBody]);
+      for (const s of p.subjects) subjects.push([s.kind, s.value, seq]);
+      if (seq % env.checkpointEvery === 0) checkpoints.push(signCheckpoint(env.signer, seq, hash, now, 'periodic'));
+      seqs.push(seq);
+      prev = hash;
+    }
+    await insertRows(trx, RECORDS_TABLE, RECORD_INSERT_COLUMNS, records);
+    await insertRows(trx, BODIES_TABLE, ['seq', 'request', 'response'], bodies);
+    await insertRows(trx, SUBJECTS_TABLE, ['kind', 'value', 'seq'], subjects);
+    if (checkpoints.length) await trx(CHECKPOINTS_TABLE).insert(checkpoints.map(checkpointToRow));
+    await trx(HEAD_TABLE).where({ id: 1 }).update({ seq, hash: prev, updated_at_ms: loggedAt });
+    return { seqs, checkpoints };
+  });
+}
+
+/** Signs the current head on demand, in one transaction with the head locked; an existing checkpoint at the head is returned as is. */
+export async function checkpointHead(env: ChainEnv, kind: Checkpoint['kind']): Promise<Checkpoint | undefined> {
+  return env.knex.transaction(async (trx) => {
+    const head = await lockHead(trx, env.client);
+    if (head.seq === 0) return undefined;
+    const existing = await trx(CHECKPOINTS_TABLE).where({ seq: head.seq }).first();
+    if (existing) return checkpointFromRow(existing);
+    const cp = signCheckpoint(env.signer, head.seq, head.hash, env.now(), kind);
+    await trx(CHECKPOINTS_TABLE).insert(checkpointToRow(cp));
+    return cp;
+  });
+}
