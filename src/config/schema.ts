@@ -214,6 +214,16 @@ export const configSchema = z
         technicalDocumentsMax: z.number().int().min(1).max(100),
       })
       .strict(),
+    /** Registry of holders of personal data arrays (seed 000). */
+    holders: z
+      .object({
+        /**
+         * Who sees the responsible person's contacts and draft applications in getHolder: client
+         * subsystems (instance/class/member/subsystem) or whole members (instance/class/member).
+         */
+        contactsVisibleTo: z.array(z.string().regex(/^[A-Za-z0-9._-]+\/[A-Z][A-Z0-9_-]*\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?$/, 'instance/memberClass/memberCode[/subsystemCode]')),
+      })
+      .strict(),
   })
   .strict();
 
