@@ -8,16 +8,25 @@ import { escapeAttr, escapeText } from '../xroad/xml/writer.js';
  * XML security core's; these only touch what lies inside soapenv:Body.
  */
 
-/**
- * A wrapper element in `ns` with simple text children, all namespace-qualified
- * (elementFormDefault="qualified" in the consumed WSDLs). Undefined values are left out.
- */
-export function wrapperXml(ns: string, name: string, fields: Array<[string, string | undefined]>): string {
-  const inner = fields
+/** Simple text elements with the prefix `t` (declared by the enclosing wrapper); undefined values are left out. */
+export function textFieldsXml(fields: Array<[string, string | undefined]>): string {
+  return fields
     .filter((f): f is [string, string] => f[1] !== undefined)
     .map(([k, v]) => `<t:${k}>${escapeText(v)}</t:${k}>`)
     .join('');
-  return `<t:${name} xmlns:t="${escapeAttr(ns)}">${inner}</t:${name}>`;
+}
+
+/**
+ * A wrapper element in `ns` around already serialised children using the prefix `t`, all
+ * namespace-qualified (elementFormDefault="qualified" in the consumed WSDLs).
+ */
+export function wrapperAround(ns: string, name: string, innerXml: string): string {
+  return `<t:${name} xmlns:t="${escapeAttr(ns)}">${innerXml}</t:${name}>`;
+}
+
+/** A wrapper element in `ns` with simple text children. */
+export function wrapperXml(ns: string, name: string, fields: Array<[string, string | undefined]>): string {
+  return wrapperAround(ns, name, textFieldsXml(fields));
 }
 
 /**
