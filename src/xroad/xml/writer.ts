@@ -1,3 +1,6 @@
+import type { XmlAttribute, XmlElement } from './types.js';
+import { inScopeNamespaces } from './dom.js';
+
 /**
  * Characters XML 1.0 (§2.2 Char) cannot carry at all, escaped or not, and UTF-16 surrogates that
  * do not pair up (a string that cannot have come from valid UTF-8). Matching control characters
@@ -27,4 +30,24 @@ export function escapeText(s: string): string {
 export function escapeAttr(s: string): string {
   check(s);
   return s.replace(ATTR_SPECIAL, (c) => ENTITY[c]);
+}
+
+/**
+ * Writes a parsed element back out as a standalone fragment: every namespace in scope at the
+ * element is declared on it (so prefixes used in content, like xsi:type values, keep their
+ * meaning), attributes keep their order, text is escaped. `dropRootAttr` leaves out attributes
+ * of the top element only (e.g. a wsu:Id that belonged to the old signature).
+ */
+export function serializeElement(el: XmlElement, opts: { dropRootAttr?: (a: XmlAttribute) => boolean } = {}): string {
+  return write(el, inScopeNamespaces(el), opts.dropRootAttr);
+}
+
+function write(el: XmlElement, decls: Map<string, string>, drop?: (a: XmlAttribute) => boolean): string {
+  let s = '<' + el.name;
+  for (const [p, uri] of decls) s += p === '' ? ` xmlns="${escapeAttr(uri)}"` : ` xmlns:${p}="${escapeAttr(uri)}"`;
+  for (const a of el.attrs) if (!drop || !drop(a)) s += ` ${a.name}="${escapeAttr(a.value)}"`;
+  if (el.children.length === 0) return s + '/>';
+  s += '>';
+  for (const c of el.children) s += c.kind === 'text' ? escapeText(c.value) : write(c, c.nsDecls);
+  return s + '</' + el.name + '>';
 }

@@ -1,0 +1,32 @@
+import crypto from 'node:crypto';
+import { invalidSignature } from './security-error.js';
+
+export interface TokenCertificate {
+  cert: crypto.X509Certificate;
+  /** Extracted once: X509Certificate.publicKey builds a new KeyObject on every read. */
+  key: crypto.KeyObject;
+}
+
+const MAX_ENTRIES = 512;
+// Insertion-ordered: the oldest entry goes first when full. Keyed by the canonical base64 of the
+// DER, so the same certificate sent by a client over and over is parsed once.
+const cache = new Map<string, TokenCertificate>();
+
+/** The certificate carried in a BinarySecurityToken (canonical base64 DER), parsed once per distinct token. */
+export function certificateFromToken(base64Der: string): TokenCertificate {
+  const hit = cache.get(base64Der);
+  if (hit) return hit;
+  let entry: TokenCertificate;
+  try {
+    const cert = new crypto.X509Certificate(Buffer.from(base64Der, 'base64'));
+    entry = { cert, key: cert.publicKey };
+  } catch {
+    throw invalidSignature('TOKEN_INVALID', 'the BinarySecurityToken is not an X.509 certificate');
+  }
+  if (cache.size >= MAX_ENTRIES) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(base64Der, entry);
+  return entry;
+}
