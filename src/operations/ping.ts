@@ -58,3 +58,10 @@ export function pingGroup(subsystem: string = PING_SUBSYSTEM): ServiceGroup {
     ],
   };
 }
+
+/** Registers the test group when config asks for it and names a provider identity for it. */
+export function registerTestOperations(table: { register(group: ServiceGroup): unknown }, config: { xroad: { testOperations: boolean; providers: Record<string, string> } }): boolean {
+  if (!config.xroad.testOperations || !config.xroad.providers[PING_SUBSYSTEM]) return false;
+  table.register(pingGroup());
+  return true;
+}

@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { loadConfig } from '../../../src/config/loader.js';
+import type { Config } from '../../../src/config/schema.js';
+import type { ExchangeLogWriter, ExchangeRecordInput } from '../../../src/exchange-log/types.js';
+import { requestContext } from '../../../src/http/request-context.js';
+import { createApiRouter, type ApiRouterDeps } from '../../../src/http/api-router.js';
+import { silentLogger, type Logger } from '../../../src/log/logger.js';
+import { OperationTable } from '../../../src/operations/operation-table.js';
+import { pingGroup } from '../../../src/operations/ping.js';
+import type { XRoadIdentifier } from '../../../src/operations/types.js';
+import { KeyStore, identityFromPem, type SigningIdentity } from '../../../src/pki/key-store.js';
+import { TrustStore } from '../../../src/pki/trust-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { buildSignedEnvelope, parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
+import { buildXRoadHeaders } from '../../../src/xroad/headers.js';
+import { NS } from '../../../src/xroad/namespaces.js';
+import { createXRoadRouter } from '../../../src/xroad/router.js';
+import { attrNs, childElements, firstChild, textOf } from '../../../src/xroad/xml/dom.js';
+
+/** The TEST-ONLY key set committed under fixtures/transport (see make-test-only-pki.ts). */
+export const PKI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/transport/test-only-pki');
+export const GOLDEN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/transport/golden');
+export const keys = new KeyStore(PKI_DIR);
+export const trust = new TrustStore([fs.readFileSync(path.join(PKI_DIR, 'ca.crt'), 'utf8')]);
+export const rogueIdentity: SigningIdentity = identityFromPem('70000030', fs.readFileSync(path.join(PKI_DIR, 'rogue-70000030.key'), 'utf8'), fs.readFileSync(path.join(PKI_DIR, 'rogue-70000030.crt'), 'utf8'));
+
+export const PORTAL = 'central-server/GOV/70000030/portal';
+export const OTHER = 'central-server/GOV/70000050/ministry';
+export const PROVIDER = 'central-server/GOV/70000099/adapter-test';
+
+export const id = (key: string, objectType: XRoadIdentifier['objectType'] = 'SUBSYSTEM'): XRoadIdentifier => {
+  const [xRoadInstance, memberClass, memberCode, subsystemCode] = key.split('/');
+  return { objectType, xRoadInstance, memberClass, memberCode, ...(subsystemCode ? { subsystemCode } : {}) };
+};
+export const serviceId = (provider: string, serviceCode: string, serviceVersion: string | undefined = 'v1'): XRoadIdentifier => ({
+  ...id(provider, 'SERVICE'),
+  serviceCode,
+  ...(serviceVersion ? { serviceVersion } : {}),
+});
+
+/** Test configuration: the ping group provided as `adapter-test`, portal allowed to call ping. */
+export function testConfig(overrides: Record<string, unknown> = {}): Config {
+  const base = {
+    xroad: {
+      providers: { 'pd-holders-registry': 'central-server/GOV/70000099/pd-holders-registry', 'egov-infra-registry': 'central-server/GOV/70000098/egov-infra-registry', 'adapter-test': PROVIDER, 'other-test': 'central-server/GOV/70000098/other-test' },
+      testOperations: true,
+      messageIds: { retentionSeconds: 3600, waitForPendingMs: 2000, pendingTakeoverSeconds: 60 },
+    },
+    acl: { [PORTAL]: { 'adapter-test': ['*'], 'other-test': ['*'] } },
+  };
+  return loadConfig({ env: { NODE_ENV: 'test' }, overrides: deepMerge(base, overrides) as never });
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/** An in-memory exchange log; `failNext` makes the next append reject, `delayMs` holds appends back. */
+export class MemoryExchangeLog implements ExchangeLogWriter {
+  readonly records: ExchangeRecordInput[] = [];
+  failNext = false;
+  delayMs = 0;
+  async append(record: ExchangeRecordInput): Promise<{ seq: number }> {
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('log store down');
+    }
+    this.records.push(record);
+    return { seq: this.records.length };
+  }
+}
+
+export interface TestServer {
+  url: string;
+  config: Config;
+  table: OperationTable;
+  exchangeLog: MemoryExchangeLog;
+  close(): Promise<void>;
+}
+
+/** One adapter "process": the X-Road router and /api/v1 on an ephemeral loopback port. */
+export async function startServer(opts: {
+  store: Store;
+  table?: OperationTable;
+  config?: Config;
+  now?: () => Date;
+  logger?: Logger;
+  idTokens?: ApiRouterDeps['idTokens'];
+}): Promise<TestServer> {
+  const config = opts.config ?? testConfig();
+  const table = opts.table ?? new OperationTable().register(pingGroup());
+  const exchangeLog = new MemoryExchangeLog();
+  const logger = opts.logger ?? silentLogger();
+  const app = express();
+  app.use(requestContext(logger));
+  app.use(createXRoadRouter({ config, table, trust, keys, store: opts.store, exchangeLog, logger, now: opts.now }));
+  app.use(
+    '/api/v1',
+    createApiRouter({
+      config,
+      table,
+      store: opts.store,
+      exchangeLog,
+      logger,
+      now: opts.now,
+      idTokens: opts.idTokens ?? {
+        async verify(token: string) {
+          const m = /^good-(\d{14})$/.exec(token);
+          if (!m) throw new Error('bad token');
+          return { pin: m[1] };
+        },
+      },
+    }),
+  );
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    table,
+    exchangeLog,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface RequestSpec {
+  client?: XRoadIdentifier;
+  service?: XRoadIdentifier;
+  id?: string;
+  userId?: string;
+  issue?: string;
+  representedParty?: { partyClass?: string; partyCode: string };
+  /** Header elements added after the X-Road ones (unknown headers are echoed too). */
+  extraHeaders?: string[];
+  bodyXml: string;
+  signer?: SigningIdentity;
+  now?: Date;
+  attachments?: Array<{ contentId: string; contentType: string; bytes: Buffer }>;
+}
+
+let seq = 0;
+export const newId = (): string => `msg-${process.pid}-${Date.now()}-${++seq}`;
+
+/** A signed X-Road request as a client's security server would send it. */
+export function signedRequest(spec: RequestSpec): string {
+  const headers = buildXRoadHeaders({
+    client: spec.client ?? id(PORTAL),
+    service: spec.service ?? serviceId(PROVIDER, 'ping'),
+    id: spec.id ?? newId(),
+    protocolVersion: '4.0',
+    ...(spec.userId !== undefined ? { userId: spec.userId } : {}),
+    ...(spec.issue !== undefined ? { issue: spec.issue } : {}),
+    ...(spec.representedParty ? { representedParty: spec.representedParty } : {}),
+  });
+  return buildSignedEnvelope({
+    headers: [...headers, ...(spec.extraHeaders ?? [])],
+    bodyXml: spec.bodyXml,
+    identity: spec.signer ?? keys.identity('70000030'),
+    now: spec.now ?? new Date(),
+    ttlSeconds: 300,
+    attachments: spec.attachments,
+  });
+}
+
+export const pingBody = (text = 'hello', ns = 'urn:kg:tunduk:adapter-test:v1'): string => `<t:ping xmlns:t="${ns}"><t:text>${text}</t:text></t:ping>`;
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' }): Promise<HttpResult> {
+  const r = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
+  return { status: r.status, headers: r.headers, text: await r.text() };
+}
+
+export interface ParsedResponse {
+  env: ReceivedEnvelope;
+  /** Local names of the header children (wsse:Security excluded), in order. */
+  headerNames: string[];
+  faultCode?: string;
+  detailCode?: string;
+  fields: Array<{ name: string; reason: string }>;
+  messages: Record<string, string>;
+  wrapper?: { local: string; ns: string; values: Record<string, string> };
+}
+
+/** Parses a response with the adapter's own parser; checks nothing (tests assert). */
+export function parseResponse(text: string): ParsedResponse {
+  const env = parseEnvelope(text);
+  const headerNames = env.headerChildren.map((h) => `${h.ns === NS.xrd ? 'xrd' : h.ns === NS.repr ? 'repr' : h.prefix}:${h.local}`);
+  const out: ParsedResponse = { env, headerNames, fields: [], messages: {} };
+  const w = env.bodyWrapper;
+  if (w && w.ns === NS.soapenv && w.local === 'Fault') {
+    out.faultCode = textOf(firstChild(w, '', 'faultcode') as never);
+    const err = childElements(firstChild(w, '', 'detail') as never)[0];
+    for (const c of childElements(err)) {
+      if (c.local === 'code') out.detailCode = textOf(c);
+      if (c.local === 'message') out.messages[attrNs(c, NS.xml, 'lang') ?? ''] = textOf(c);
+      if (c.local === 'fields') for (const f of childElements(c)) out.fields.push({ name: textOf(childElements(f)[0]), reason: textOf(childElements(f)[1]) });
+    }
+  } else if (w) {
+    const values: Record<string, string> = {};
+    for (const c of childElements(w)) values[c.local] = childElements(c).length ? '[element]' : textOf(c);
+    out.wrapper = { local: w.local, ns: w.ns, values };
+  }
+  return out;
+}
+
+/** Verifies a response's signature as a client's security server would: signed by the provider. */
+export function verifyResponse(text: string, now = new Date()): ReturnType<typeof verifyEnvelope> {
+  return verifyEnvelope(parseEnvelope(text), { trust, now, maxAgeSeconds: 300, futureSkewSeconds: 60, signerRole: 'service' });
+}
