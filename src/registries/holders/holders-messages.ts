@@ -1,18 +1,18 @@
 import type { BisClient } from '../../consumers/types.js';
-import { defineFieldMessage } from '../../i18n/field-messages.js';
+import { fieldMessage } from '../../i18n/field-messages.js';
 import type { Text } from '../../i18n/messages.js';
 import { labelOf } from './field-labels.js';
 
 /**
  * The registry's field messages: a stable reason code per check and a text in ky, ru and en
- * naming the field by its form label. Each builder registers its key (see i18n/field-messages)
- * and returns it for use as a zod message.
+ * naming the field by its form label, as zod messages (see i18n/field-messages). Reason codes
+ * follow the transports' (required, type, tooLong, pattern, enum) and add the registry's own.
  */
 
 type Builder = (l: Text) => Text;
 
-function define(field: string, reason: string, suffix: string, build: Builder): string {
-  return defineFieldMessage(`holders.${field}.${suffix}`, reason, build(labelOf(field)));
+function define(field: string, reason: string, build: Builder): string {
+  return fieldMessage(reason, build(labelOf(field)));
 }
 
 export type FormatKind = 'inn' | 'pin' | 'okpo' | 'email' | 'phone' | 'date' | 'cursor';
@@ -57,48 +57,48 @@ const FORMAT_TEXTS: Record<FormatKind, Builder> = {
 
 export const fieldMsg = {
   required: (field: string): string =>
-    define(field, 'required', 'required', (l) => ({ ky: `«${l.ky}» милдеттүү талаа.`, ru: `Поле «${l.ru}» обязательно.`, en: `“${l.en}” is required.` })),
+    define(field, 'required', (l) => ({ ky: `«${l.ky}» милдеттүү талаа.`, ru: `Поле «${l.ru}» обязательно.`, en: `“${l.en}” is required.` })),
   type: (field: string): string =>
-    define(field, 'type', 'type', (l) => ({ ky: `«${l.ky}» талаасынын түрү туура эмес.`, ru: `Неверный тип поля «${l.ru}».`, en: `“${l.en}” has the wrong type.` })),
+    define(field, 'type', (l) => ({ ky: `«${l.ky}» талаасынын түрү туура эмес.`, ru: `Неверный тип поля «${l.ru}».`, en: `“${l.en}” has the wrong type.` })),
   tooLong: (field: string, max: number): string =>
-    define(field, 'too_long', `too_long.${max}`, (l) => ({
+    define(field, 'tooLong', (l) => ({
       ky: `«${l.ky}» ${max} белгиден ашпашы керек.`,
       ru: `«${l.ru}»: не более ${max} символов.`,
       en: `“${l.en}” must be at most ${max} characters.`,
     })),
   blankItem: (field: string): string =>
-    define(field, 'blank_item', 'blank_item', (l) => ({
+    define(field, 'blankItem', (l) => ({
       ky: `«${l.ky}» тизмесинде бош элемент бар.`,
       ru: `Список «${l.ru}» содержит пустой элемент.`,
       en: `“${l.en}” contains a blank item.`,
     })),
   tooMany: (field: string, max: number): string =>
-    define(field, 'too_many', `too_many.${max}`, (l) => ({
+    define(field, 'tooMany', (l) => ({
       ky: `«${l.ky}» тизмесинде ${max} элементтен ашпашы керек.`,
       ru: `Список «${l.ru}»: не более ${max} элементов.`,
       en: `“${l.en}” may hold at most ${max} items.`,
     })),
   duplicate: (field: string): string =>
-    define(field, 'duplicate', 'duplicate', (l) => ({
+    define(field, 'duplicate', (l) => ({
       ky: `«${l.ky}» тизмесинде кайталанган маани бар.`,
       ru: `Список «${l.ru}» содержит повторяющееся значение.`,
       en: `“${l.en}” contains a value twice.`,
     })),
   notAllowed: (field: string): string =>
-    define(field, 'not_allowed', 'not_allowed', (l) => ({
+    define(field, 'enum', (l) => ({
       ky: `«${l.ky}»: маани уруксат берилген тизмеде жок.`,
       ru: `«${l.ru}»: значение не из допустимого списка.`,
       en: `“${l.en}” has a value outside the allowed list.`,
     })),
   outOfRange: (field: string, min: number, max: number): string =>
-    define(field, 'out_of_range', `out_of_range.${min}.${max}`, (l) => ({
+    define(field, 'outOfRange', (l) => ({
       ky: `«${l.ky}» ${min} жана ${max} ортосундагы бүтүн сан болушу керек.`,
       ru: `«${l.ru}»: целое число от ${min} до ${max}.`,
       en: `“${l.en}” must be a whole number from ${min} to ${max}.`,
     })),
-  format: (field: string, kind: FormatKind): string => define(field, 'format', `format.${kind}`, FORMAT_TEXTS[kind]),
+  format: (field: string, kind: FormatKind): string => define(field, 'pattern', FORMAT_TEXTS[kind]),
   atLeastOne: (field: string, otherField: string): string =>
-    define(field, 'required', `at_least_one.${otherField}`, (l) => {
+    define(field, 'required', (l) => {
       const o = labelOf(otherField);
       return {
         ky: `«${l.ky}» тизмесинен тандаңыз же «${o.ky}» талаасын толтуруңуз.`,
@@ -108,28 +108,28 @@ export const fieldMsg = {
     }),
   /** Required because of another field's value (e.g. cross-border transfer = yes). */
   requiredWhen: (field: string, because: Text): string =>
-    define(field, 'required_when', `required_when.${because.en}`, (l) => ({
+    define(field, 'requiredWhen', (l) => ({
       ky: `«${l.ky}» милдеттүү, анткени ${because.ky}.`,
       ru: `Поле «${l.ru}» обязательно, так как ${because.ru}.`,
       en: `“${l.en}” is required because ${because.en}.`,
     })),
   /** Must be absent because of another field's value. */
   notApplicable: (field: string, because: Text): string =>
-    define(field, 'not_applicable', `not_applicable.${because.en}`, (l) => ({
+    define(field, 'notApplicable', (l) => ({
       ky: `«${l.ky}» толтурулбашы керек, анткени ${because.ky}.`,
       ru: `Поле «${l.ru}» не заполняется, так как ${because.ru}.`,
       en: `“${l.en}” must be left out because ${because.en}.`,
     })),
   /** The value differs from the Ministry of Justice's, which is authoritative for this field. */
   conflictWithSource: (field: string): string =>
-    define(field, 'conflict_with_source', 'conflict_with_source', (l) => ({
+    define(field, 'conflictWithSource', (l) => ({
       ky: `«${l.ky}» Юстиция министрлигинин маалымат базасынан алынат жана андан айырмаланбашы керек; өзгөртүү үчүн министрликке кайрылыңыз.`,
       ru: `«${l.ru}» берётся из базы Министерства юстиции и не может от неё отличаться; для изменения обратитесь в министерство.`,
       en: `“${l.en}” comes from the Ministry of Justice database and may not differ from it; correct it there.`,
     })),
   /** Mandatory, and the Ministry of Justice had no usable value for it. */
   missingAfterPrefill: (field: string): string =>
-    define(field, 'required', 'missing_after_prefill', (l) => ({
+    define(field, 'required', (l) => ({
       ky: `«${l.ky}» милдеттүү: Юстиция министрлигинин маалымат базасында бул маани жок, аны колго толтуруңуз.`,
       ru: `Поле «${l.ru}» обязательно: в базе Министерства юстиции значения нет, заполните его вручную.`,
       en: `“${l.en}” is required: the Ministry of Justice has no value for it, so fill it in.`,
@@ -177,7 +177,12 @@ export const CERTIFICATE_REFUSAL_TEXTS: Record<CertificateRefusal, Text> = {
   },
 };
 
-/** Field message on "inn" for a BIS refusal; reason certificate_expired, certificate_revoked, … */
+/** Field message on "inn" for a BIS refusal; reason certificateExpired, certificateRevoked, … */
 export function certificateRefusal(reason: CertificateRefusal): string {
-  return defineFieldMessage(`holders.inn.certificate.${reason}`, `certificate_${reason.toLowerCase()}`, CERTIFICATE_REFUSAL_TEXTS[reason]);
+  const pascal = reason
+    .toLowerCase()
+    .split('_')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+  return fieldMessage(`certificate${pascal}`, CERTIFICATE_REFUSAL_TEXTS[reason]);
 }

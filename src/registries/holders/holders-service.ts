@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from '../../errors/app-error.js';
-import { fieldError, parseInput } from '../../i18n/field-messages.js';
+import { fieldErrorOf, parseInput } from '../../i18n/field-messages.js';
 import type { Text } from '../../i18n/messages.js';
 import type { Logger } from '../../log/logger.js';
 import type { CallContext } from '../../operations/types.js';
@@ -139,14 +139,14 @@ function mergeStageOne(input: RegisterHolderParsed, moj: Sourced<LegalEntity> | 
     const usable = official !== undefined && PREFILLABLE_FIELDS[field].safeParse(official).success;
     const given = typedValue(input, field);
     if (usable) {
-      if (given !== undefined && normalise(given) !== normalise(official)) errors.push(fieldError(field, fieldMsg.conflictWithSource(field)));
+      if (given !== undefined && normalise(given) !== normalise(official)) errors.push(fieldErrorOf(field, fieldMsg.conflictWithSource(field)));
       values[field] = official;
       sources.push(fromMoj(field));
     } else if (given !== undefined) {
       values[field] = given;
       sources.push(typed(field));
     } else {
-      errors.push(fieldError(field, fieldMsg.missingAfterPrefill(field)));
+      errors.push(fieldErrorOf(field, fieldMsg.missingAfterPrefill(field)));
     }
   }
   if (errors.length > 0) throw new AppError('VALIDATION_FAILED', { fields: errors });
@@ -231,7 +231,7 @@ function encodeCursor(seq: number): string {
 
 function decodeCursor(cursor: string): number {
   const m = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new AppError('VALIDATION_FAILED', { fields: [fieldError('cursor', fieldMsg.format('cursor', 'cursor'))] });
+  if (!m) throw new AppError('VALIDATION_FAILED', { fields: [fieldErrorOf('cursor', fieldMsg.format('cursor', 'cursor'))] });
   return Number(m[1]);
 }
 
@@ -451,7 +451,7 @@ export class HoldersService {
   private async authorise(inn: string, caller: HoldersCaller): Promise<string> {
     const pin = requirePin(caller);
     const refuse = (reason: CertificateRefusal): AppError =>
-      new AppError('NOT_AUTHORIZED_FOR_ORGANISATION', { detail: CERTIFICATE_REFUSAL_TEXTS[reason], fields: [fieldError('inn', certificateRefusal(reason))] });
+      new AppError('NOT_AUTHORIZED_FOR_ORGANISATION', { detail: CERTIFICATE_REFUSAL_TEXTS[reason], fields: [fieldErrorOf('inn', certificateRefusal(reason))] });
     let decision: Awaited<ReturnType<BisClient['mayActFor']>>;
     try {
       decision = await upstream(BIS_UNAVAILABLE, () => this.deps.bis.mayActFor(pin, inn, { userId: pin, requestId: caller.requestId }));

@@ -180,7 +180,7 @@ forEachStore('holders: rejection, correction and resubmission', (c) => {
     const e = await rejection(h.registry.service.reviewApplication({ inn, decision: 'REJECTED' }, reviewer()));
     expect(e.code).to.equal('VALIDATION_FAILED');
     expect(e.fields).to.have.length(1);
-    expect(e.fields[0]).to.include({ field: 'comment', reason: 'required_when' });
+    expect(e.fields[0]).to.include({ field: 'comment', reason: 'requiredWhen' });
     expect(e.fields[0].message.ru).to.contain('не согласована');
   });
 
