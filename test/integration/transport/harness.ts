@@ -21,6 +21,7 @@ import { buildXRoadHeaders } from '../../../src/xroad/headers.js';
 import { NS } from '../../../src/xroad/namespaces.js';
 import { createXRoadRouter } from '../../../src/xroad/router.js';
 import { attrNs, childElements, firstChild, textOf } from '../../../src/xroad/xml/dom.js';
+import { verifyWsSecurity } from '../../../src/xroad/wssec/ws-security-verifier.js';
 
 /** The TEST-ONLY key set committed under fixtures/transport (see make-test-only-pki.ts). */
 export const PKI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/transport/test-only-pki');
@@ -37,7 +38,8 @@ export const id = (key: string, objectType: XRoadIdentifier['objectType'] = 'SUB
   const [xRoadInstance, memberClass, memberCode, subsystemCode] = key.split('/');
   return { objectType, xRoadInstance, memberClass, memberCode, ...(subsystemCode ? { subsystemCode } : {}) };
 };
-export const serviceId = (provider: string, serviceCode: string, serviceVersion: string | undefined = 'v1'): XRoadIdentifier => ({
+/** `serviceVersion` null: a service header without a version. */
+export const serviceId = (provider: string, serviceCode: string, serviceVersion: string | null = 'v1'): XRoadIdentifier => ({
   ...id(provider, 'SERVICE'),
   serviceCode,
   ...(serviceVersion ? { serviceVersion } : {}),
@@ -227,4 +229,14 @@ export function parseResponse(text: string): ParsedResponse {
 /** Verifies a response's signature as a client's security server would: signed by the provider. */
 export function verifyResponse(text: string, now = new Date()): ReturnType<typeof verifyEnvelope> {
   return verifyEnvelope(parseEnvelope(text), { trust, now, maxAgeSeconds: 300, futureSkewSeconds: 60, signerRole: 'service' });
+}
+
+/** Verifies that a response is signed by the given member, whatever its headers say (faults for services not provided here). */
+export function verifySignedBy(text: string, memberCode: string, now = new Date()): void {
+  const env = parseEnvelope(text);
+  const securities = env.header ? childElements(env.header).filter((e) => e.ns === NS.wsse && e.local === 'Security') : [];
+  verifyWsSecurity(
+    { root: env.root, body: env.body, headerChildren: env.headerChildren, securities },
+    { trust, now, maxAgeSeconds: 300, futureSkewSeconds: 60, signer: { memberClass: 'GOV', memberCode }, pinKeys: [] },
+  );
 }
