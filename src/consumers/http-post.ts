@@ -68,7 +68,11 @@ export function postXml(
         ...opts.headers,
       },
     });
+    let settled = false;
+    // First outcome wins: destroying a response may emit further errors that must not replace it.
     const fail = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
       if (opts.signal.aborted) reject(opts.signal.reason);
       else if (e instanceof UpstreamError) reject(e);
       else reject(new UpstreamError('transport', opts.upstream, `security server not reachable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e }));
@@ -77,8 +81,8 @@ export function postXml(
     req.on('response', (res) => {
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > opts.maxBytes) {
-        res.destroy();
         fail(new UpstreamError('malformed', opts.upstream, `answer of ${declared} bytes exceeds the limit of ${opts.maxBytes}`, { statusCode: res.statusCode }));
+        res.destroy();
         return;
       }
       const chunks: Buffer[] = [];
@@ -86,8 +90,8 @@ export function postXml(
       res.on('data', (c: Buffer) => {
         size += c.length;
         if (size > opts.maxBytes) {
-          res.destroy();
           fail(new UpstreamError('malformed', opts.upstream, `answer exceeds the limit of ${opts.maxBytes} bytes`, { statusCode: res.statusCode }));
+          res.destroy();
           return;
         }
         chunks.push(c);
@@ -95,7 +99,8 @@ export function postXml(
       res.on('error', fail);
       res.on('aborted', () => fail(new Error('answer cut short')));
       res.on('end', () => {
-        if (size > opts.maxBytes) return;
+        if (settled) return;
+        settled = true;
         resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
       });
     });
