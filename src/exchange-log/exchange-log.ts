@@ -150,7 +150,7 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
     stats: (filter) => serviceStats(knex, filter),
     accessJournal: (subject, opts) => accessJournal(knex, subject, opts),
 
-    verify: (opts) => verifyStore(knex, trusted, opts),
+    verify: (opts) => verifyStore(knex, deps.store.client, trusted, opts),
     checkpoint: () => checkpointHead(env, 'manual'),
     async checkpoints(range = {}) {
       const q = knex(CHECKPOINTS_TABLE).orderBy('seq', 'desc').limit(Math.min(range.limit ?? 100, 1000));
@@ -162,7 +162,7 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
     planExport: (opts) => planExport(knex, opts),
     exportRecords: (plan) => exportRecords(knex, plan),
     purge: (opts = {}) =>
-      purgeExpired(env, { now: opts.now ?? now(), bodyRetentionDays: cfg.bodyRetentionDays, metadataRetentionDays: cfg.metadataRetentionDays }, (o) => verifyStore(knex, trusted, o)),
+      purgeExpired(env, { now: opts.now ?? now(), bodyRetentionDays: cfg.bodyRetentionDays, metadataRetentionDays: cfg.metadataRetentionDays }, (o) => verifyStore(knex, deps.store.client, trusted, o)),
   };
   return log;
 }

@@ -169,6 +169,17 @@ export interface ServiceStats {
   maxMs: number;
 }
 
+/** Rows matching a filter in seq order, fetched in keyset pages (no driver streaming needed). */
+async function* pagedRows(knex: Knex, filter: SearchFilter, columns: string[], pageSize = 10_000): AsyncGenerator<Row> {
+  let after = 0;
+  for (;;) {
+    const rows: Row[] = await applyFilter(knex(RECORDS_TABLE).select('seq', ...columns), filter).where('seq', '>', after).orderBy('seq').limit(pageSize);
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = num(rows[rows.length - 1].seq);
+  }
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
@@ -177,13 +188,11 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /**
  * Per service and direction: count, error rate, p50/p95 duration over a time window. Durations are
- * streamed and ranked here, the same way on SQLite (no percentile function) and PostgreSQL.
+ * read in pages and ranked here, the same way on SQLite (no percentile function) and PostgreSQL.
  */
 export async function serviceStats(knex: Knex, filter: SearchFilter): Promise<ServiceStats[]> {
   const groups = new Map<string, { direction: 'in' | 'out'; service: string; serviceCode: string; faults: number; durations: number[] }>();
-  const q = applyFilter(knex(RECORDS_TABLE).select('direction', 'service', 'service_code', 'succeeded', 'duration_ms'), filter);
-  const stream = q.stream();
-  for await (const row of stream as AsyncIterable<Row>) {
+  for await (const row of pagedRows(knex, filter, ['direction', 'service', 'service_code', 'succeeded', 'duration_ms'])) {
     const key = `${String(row.direction)} ${String(row.service)}`;
     let g = groups.get(key);
     if (!g) {

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CHECKPOINTS_TABLE, EXCHANGE_FIELDS, RECORDS_TABLE, RECORD_COLUMNS, num, recordFromRow, type ExchangeRecord } from './exchange-record.js';
-import { GENESIS_HASH, HASH_VERSION } from './record-hash.js';
+import { GENESIS_HASH, HASH_VERSION, canonicalEncoding } from './record-hash.js';
 import { checkpointFromRow, checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
 import { lastSeqLoggedBefore } from './purge-expired.js';
 import { walkChain, type ChainLookup, type WalkItem } from './walk-chain.js';
@@ -115,8 +115,8 @@ function fileLookup(open: () => AsyncIterable<string>): ChainLookup {
       for await (const r of parsedRecords(open)) if (r.hash === hash) return r.seq;
       return undefined;
     },
-    async recordAt(seq) {
-      for await (const r of parsedRecords(open)) if (r.seq === seq) return r;
+    async prevHashAt(seq) {
+      for await (const r of parsedRecords(open)) if (r.seq === seq) return r.prevHash;
       return undefined;
     },
   };
@@ -157,7 +157,7 @@ export async function verifyExport(open: () => AsyncIterable<string>, trusted: r
   const anchor: VerifyReport['anchor'] = first.seq === 1 && first.prevHash === GENESIS_HASH ? 'genesis' : startCp ? 'checkpoint' : 'unanchored';
   const startPrev = anchor === 'genesis' ? GENESIS_HASH : startCp ? startCp.hash : first.prevHash;
   const items = (async function* (): AsyncGenerator<WalkItem> {
-    for await (const rec of parsedRecords(open)) yield { rec };
+    for await (const rec of parsedRecords(open)) yield { seq: rec.seq, prevHash: rec.prevHash, hash: rec.hash, canonical: canonicalEncoding(rec) };
   })();
   const walk = await walkChain({ items, startSeq: first.seq, startPrev, checkpoints: checkpoints.filter((c) => c.seq >= first.seq), trusted, lookup: fileLookup(open) });
   let firstBreak = walk.firstBreak;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { StoreClient } from '../store/store.js';
 import { EXCHANGE_FIELDS, type HashedFields } from './exchange-record.js';
 
 /** The `prevHash` of the first record of a chain that was never purged. */
@@ -12,19 +13,58 @@ export function sha256Hex(data: Buffer | string): string {
 }
 
 /**
- * The canonical encoding: a JSON array of the hashed fields in EXCHANGE_FIELDS order. Values are
- * integers, booleans, null or strings (already normalised to well-formed UTF-16 without NUL), so
- * JSON.stringify is deterministic. `seq` is not in it on purpose: a record's position is bound by
- * the link to its predecessor and by signed checkpoints, which lets verification tell a moved
- * record (still self-consistent) from an edited one.
+ * The canonical encoding of the hashed fields, in EXCHANGE_FIELDS order, each self-delimiting:
+ * null `N`; boolean `T`/`F`; integer `i<decimal>;`; text `s<UTF-8 byte length>:<text>`.
+ * Prefix-free, so the concatenation is unambiguous. It is built so that the database can produce the
+ * same string itself (canonicalSql) and verification reads one column per record instead of
+ * thirty. `seq` is not in it on purpose: a record's position is bound by the link to its
+ * predecessor and by signed checkpoints, which lets verification tell a moved record (still
+ * self-consistent) from an edited one.
  */
 export function canonicalEncoding(rec: HashedFields): string {
-  const values = new Array<unknown>(EXCHANGE_FIELDS.length);
-  for (let i = 0; i < EXCHANGE_FIELDS.length; i++) values[i] = rec[EXCHANGE_FIELDS[i][0]];
-  return JSON.stringify(values);
+  let out = '';
+  for (let i = 0; i < EXCHANGE_FIELDS.length; i++) {
+    const [field, , type] = EXCHANGE_FIELDS[i];
+    const v = rec[field];
+    if (v === null || v === undefined) out += 'N';
+    else if (type === 'bool') out += v ? 'T' : 'F';
+    else if (type === 'int' || type === 'int?') out += `i${v as number};`;
+    else out += `s${Buffer.byteLength(v as string, 'utf8')}:${v as string}`;
+  }
+  return out;
 }
 
 /** hash = SHA-256("xlog/1\n" + canonical encoding + "\n" + prevHash), hex. */
+export function hashCanonical(canonical: string, prevHash: string): string {
+  return crypto.createHash('sha256').update(`${HASH_VERSION}\n${canonical}\n${prevHash}`).digest('hex');
+}
+
 export function recordHash(rec: HashedFields, prevHash: string): string {
-  return crypto.createHash('sha256').update(`${HASH_VERSION}\n${canonicalEncoding(rec)}\n${prevHash}`).digest('hex');
+  return hashCanonical(canonicalEncoding(rec), prevHash);
+}
+
+/**
+ * The same canonical encoding as an SQL expression over exchange_records (alias `r`). Values the
+ * writer cannot have produced (a SQLite boolean other than 0/1, text in an integer column) encode
+ * differently from anything canonicalEncoding gives, so they never verify.
+ */
+export function canonicalSql(client: StoreClient, alias = 'r'): string {
+  const bytes = (c: string) => (client === 'sqlite' ? `length(CAST(${c} AS BLOB))` : `octet_length(${c})`);
+  const parts = EXCHANGE_FIELDS.map(([, column, type]) => {
+    const c = `${alias}.${column}`;
+    if (type === 'bool') {
+      return client === 'sqlite'
+        ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN ${c} = 1 AND typeof(${c}) = 'integer' THEN 'T' WHEN ${c} = 0 AND typeof(${c}) = 'integer' THEN 'F' ELSE 'X' END)`
+        : `(CASE WHEN ${c} IS NULL THEN 'N' WHEN ${c} THEN 'T' ELSE 'F' END)`;
+    }
+    if (type === 'int' || type === 'int?') {
+      return client === 'sqlite'
+        ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN typeof(${c}) = 'integer' THEN 'i' || ${c} || ';' ELSE 'X' END)`
+        : `(CASE WHEN ${c} IS NULL THEN 'N' ELSE 'i' || ${c}::text || ';' END)`;
+    }
+    return client === 'sqlite'
+      ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN typeof(${c}) = 'text' THEN 's' || ${bytes(c)} || ':' || ${c} ELSE 'X' END)`
+      : `(CASE WHEN ${c} IS NULL THEN 'N' ELSE 's' || ${bytes(c)} || ':' || ${c} END)`;
+  });
+  return parts.join(' || ');
 }

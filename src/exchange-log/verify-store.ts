@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
-import { BODIES_TABLE, CHECKPOINTS_TABLE, RECORDS_TABLE, RECORD_COLUMNS, num, recordFromRow } from './exchange-record.js';
-import { GENESIS_HASH } from './record-hash.js';
+import type { StoreClient } from '../store/store.js';
+import { BODIES_TABLE, CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
+import { GENESIS_HASH, canonicalSql } from './record-hash.js';
 import { checkpointFromRow, checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
 import { walkChain, type ChainBreak, type ChainLookup, type WalkItem, type WalkResult } from './walk-chain.js';
 import { readHead } from './write-batch.js';
@@ -48,35 +49,37 @@ export function storeLookup(knex: Knex): ChainLookup {
       const row = await knex(RECORDS_TABLE).select('seq').where({ hash }).first();
       return row ? num(row.seq) : undefined;
     },
-    async recordAt(seq) {
-      const row = await knex(RECORDS_TABLE).select(RECORD_COLUMNS).where({ seq }).first();
-      return row ? recordFromRow(row) : undefined;
+    async prevHashAt(seq) {
+      const row = await knex(RECORDS_TABLE).select('prev_hash').where({ seq }).first();
+      return row ? String(row.prev_hash) : undefined;
     },
   };
 }
 
-async function* storedItems(knex: Knex, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem> {
+/**
+ * The records of [fromSeq, toSeq] in pages, with the canonical encoding built by the database:
+ * one string per record instead of thirty columns is what makes the walk fast.
+ */
+async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem> {
+  const canonical = canonicalSql(client, 'r');
+  const bodyCols = withBodies ? ', r.bodies_stored, r.request_sha256, r.response_sha256, b.seq as body_seq, b.request as body_request, b.response as body_response' : '';
+  const join = withBodies ? ` left join ${BODIES_TABLE} b on b.seq = r.seq` : '';
+  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${bodyCols} from ${RECORDS_TABLE} r${join} where r.seq >= ? and r.seq <= ? order by r.seq limit ${PAGE}`;
   let next = fromSeq;
   while (next <= toSeq) {
-    const q = knex(`${RECORDS_TABLE} as r`)
-      .select(RECORD_COLUMNS.map((c) => `r.${c}`))
-      .where('r.seq', '>=', next)
-      .andWhere('r.seq', '<=', toSeq)
-      .orderBy('r.seq')
-      .limit(PAGE);
-    if (withBodies) {
-      q.leftJoin(`${BODIES_TABLE} as b`, 'b.seq', 'r.seq').select('b.seq as body_seq', 'b.request as body_request', 'b.response as body_response');
-    }
-    const rows: Array<Record<string, unknown>> = await q;
+    const res: unknown = await knex.raw(sql, [next, toSeq]);
+    // knex.raw gives the rows themselves on SQLite and a pg Result on PostgreSQL.
+    const rows = (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
     if (rows.length === 0) return;
     for (const row of rows) {
-      const rec = recordFromRow(row);
-      const item: WalkItem = { rec };
+      const item: WalkItem = { seq: num(row.seq), prevHash: String(row.prev_hash), hash: String(row.hash), canonical: String(row.canonical) };
       if (withBodies) {
-        item.bodies =
-          row.body_seq === null || row.body_seq === undefined
-            ? null
-            : { request: (row.body_request as Buffer | null) ?? null, response: (row.body_response as Buffer | null) ?? null };
+        item.body = {
+          stored: row.bodies_stored === true || row.bodies_stored === 1,
+          requestSha256: (row.request_sha256 ?? null) as string | null,
+          responseSha256: (row.response_sha256 ?? null) as string | null,
+          bytes: row.body_seq === null || row.body_seq === undefined ? null : { request: (row.body_request ?? null) as Buffer | null, response: (row.body_response ?? null) as Buffer | null },
+        };
       }
       yield item;
     }
@@ -103,12 +106,12 @@ function report(base: Omit<VerifyReport, 'ok' | 'durationMs' | 'unsignedTail'>, 
  * the chain head the writers keep: records beyond it are forged, a head beyond them means the
  * tail was deleted.
  */
-export async function verifyStore(knex: Knex, trustedDefault: readonly X509Certificate[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyStore(knex: Knex, client: StoreClient, trustedDefault: readonly X509Certificate[], opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = Date.now();
   const trusted = opts.trusted ?? trustedDefault;
   const withBodies = opts.bodies ?? true;
-  const head0 = await readHead(knex);
   const bounds = await knex(RECORDS_TABLE).min('seq as lo').max('seq as hi').first();
+  const head0 = await readHead(knex);
   const minSeq = bounds?.lo === null || bounds?.lo === undefined ? undefined : num(bounds.lo);
   const maxSeq = bounds?.hi === null || bounds?.hi === undefined ? undefined : num(bounds.hi);
   const base = { checked: 0, bodiesChecked: 0, checkpointsVerified: 0, lastVerifiedCheckpoint: null as number | null };
@@ -143,20 +146,26 @@ export async function verifyStore(knex: Knex, trustedDefault: readonly X509Certi
     );
   }
 
-  const total = to - startSeq + 1;
+  // Records beyond the head read at the start were not written by a writer (bounds were read
+  // first, so honest appends made meanwhile leave the head at or beyond them): walk up to it only.
+  const walkTo = Math.min(to, head0.seq);
+  const total = walkTo - startSeq + 1;
   const walk: WalkResult = await walkChain({
-    items: storedItems(knex, startSeq, to, withBodies),
+    items: storedItems(knex, client, startSeq, walkTo, withBodies),
     startSeq,
     startPrev,
-    checkpoints: await loadCheckpoints(knex, startSeq, to),
+    checkpoints: await loadCheckpoints(knex, startSeq, walkTo),
     trusted,
     lookup: storeLookup(knex),
     bodiesPurgedThrough: head0.bodiesPurgedThrough,
     onProgress: opts.onProgress ? (n) => opts.onProgress?.(n, total) : undefined,
   });
   let firstBreak = walk.firstBreak;
-  if (!firstBreak && walk.lastSeq < to) {
-    firstBreak = { seq: walk.lastSeq + 1, kind: 'deleted', detail: `records ${walk.lastSeq + 1}…${to} are missing` };
+  if (!firstBreak && walk.lastSeq < walkTo) {
+    firstBreak = { seq: walk.lastSeq + 1, kind: 'deleted', detail: `records ${walk.lastSeq + 1}…${walkTo} are missing` };
+  }
+  if (!firstBreak && to > head0.seq) {
+    firstBreak = { seq: head0.seq + 1, kind: 'forged', detail: `records ${head0.seq + 1}…${to} lie beyond the chain head the writers recorded` };
   }
   if (!firstBreak && to === maxSeq) firstBreak = await checkTail(knex, walk.lastSeq, walk.lastHash);
   return report(

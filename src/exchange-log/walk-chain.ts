@@ -1,6 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { ExchangeRecord } from './exchange-record.js';
-import { recordHash, sha256Hex } from './record-hash.js';
+import { hashCanonical, sha256Hex } from './record-hash.js';
 import { checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
 
 /**
@@ -29,13 +28,22 @@ export interface ChainBreak {
 /** Lookups a classification needs when a link breaks; only used then. */
 export interface ChainLookup {
   seqOfHash(hash: string): Promise<number | undefined>;
-  recordAt(seq: number): Promise<ExchangeRecord | undefined>;
+  prevHashAt(seq: number): Promise<string | undefined>;
 }
 
+/** One record as the walk needs it: its chain data and the canonical encoding of its fields. */
 export interface WalkItem {
-  rec: ExchangeRecord;
-  /** The stored bytes, when body checking is on: null = no bodies row. */
-  bodies?: { request: Buffer | null; response: Buffer | null } | null;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  canonical: string;
+  /** Present when bodies are checked: what the record says, and the stored bytes (null = no bodies row). */
+  body?: {
+    stored: boolean;
+    requestSha256: string | null;
+    responseSha256: string | null;
+    bytes: { request: Buffer | null; response: Buffer | null } | null;
+  };
 }
 
 export interface WalkInput {
@@ -64,13 +72,13 @@ export interface WalkResult {
 }
 
 function bodyProblem(item: WalkItem, purgedThrough: number): string | undefined {
-  const { rec, bodies } = item;
-  if (bodies === undefined) return undefined;
-  if (!rec.bodiesStored) return bodies ? 'bodies are stored for a record that was logged without them' : undefined;
-  if (!bodies) return rec.seq <= purgedThrough ? undefined : 'the stored bodies are missing and retention has not purged them';
+  const body = item.body;
+  if (!body) return undefined;
+  if (!body.stored) return body.bytes ? 'bodies are stored for a record that was logged without them' : undefined;
+  if (!body.bytes) return item.seq <= purgedThrough ? undefined : 'the stored bodies are missing and retention has not purged them';
   for (const [part, bytes, digest] of [
-    ['request', bodies.request, rec.requestSha256],
-    ['response', bodies.response, rec.responseSha256],
+    ['request', body.bytes.request, body.requestSha256],
+    ['response', body.bytes.response, body.responseSha256],
   ] as const) {
     if ((bytes === null) !== (digest === null)) return `the ${part} body is ${bytes === null ? 'missing' : 'present but was not logged'}`;
     if (bytes !== null && sha256Hex(bytes) !== digest) return `the ${part} body does not match its logged SHA-256`;
@@ -82,7 +90,7 @@ function bodyProblem(item: WalkItem, purgedThrough: number): string | undefined 
  * Names the break when record `rec` at position `p` is self-consistent but does not link to its
  * predecessor (see BreakKind).
  */
-async function classifyLinkBreak(rec: ExchangeRecord, lookup: ChainLookup): Promise<ChainBreak> {
+async function classifyLinkBreak(rec: WalkItem, lookup: ChainLookup): Promise<ChainBreak> {
   const p = rec.seq;
   const q = await lookup.seqOfHash(rec.prevHash);
   if (q !== undefined && q === p - 2) {
@@ -91,8 +99,7 @@ async function classifyLinkBreak(rec: ExchangeRecord, lookup: ChainLookup): Prom
   if (q !== undefined) {
     return { seq: p, kind: 'reordered', detail: `record ${p} links to record ${q}, not to record ${p - 1}: records were moved` };
   }
-  const next = await lookup.recordAt(p + 1);
-  if (next && next.prevHash === rec.hash) {
+  if ((await lookup.prevHashAt(p + 1)) === rec.hash) {
     return {
       seq: p - 1,
       kind: 'edited',
@@ -114,20 +121,19 @@ export async function walkChain(input: WalkInput): Promise<WalkResult> {
   let expectedPrev = input.startPrev;
   const res: WalkResult = { walked: 0, bodiesChecked: 0, lastSeq: input.startSeq - 1, lastHash: input.startPrev, checkpointsVerified: 0, lastVerifiedCheckpoint: null };
   const stop = (b: ChainBreak): WalkResult => ({ ...res, firstBreak: b });
-  for await (const item of input.items) {
-    const rec = item.rec;
+  for await (const rec of input.items) {
     if (rec.seq > expectedSeq) {
       const missing = rec.seq - 1 === expectedSeq ? `record ${expectedSeq} is missing` : `records ${expectedSeq}…${rec.seq - 1} are missing`;
       return stop({ seq: expectedSeq, kind: 'deleted', detail: missing });
     }
     if (rec.seq < expectedSeq) return stop({ seq: rec.seq, kind: 'reordered', detail: `record ${rec.seq} appears after record ${expectedSeq - 1}` });
-    if (recordHash(rec, rec.prevHash) !== rec.hash) {
+    if (hashCanonical(rec.canonical, rec.prevHash) !== rec.hash) {
       return stop({ seq: rec.seq, kind: 'edited', detail: `the stored fields of record ${rec.seq} do not give its hash` });
     }
     if (rec.prevHash !== expectedPrev) return stop(await classifyLinkBreak(rec, input.lookup));
-    const bodyIssue = bodyProblem(item, purgedThrough);
+    const bodyIssue = bodyProblem(rec, purgedThrough);
     if (bodyIssue) return stop({ seq: rec.seq, kind: 'body-edited', detail: `record ${rec.seq}: ${bodyIssue}` });
-    if (item.bodies) res.bodiesChecked += 1;
+    if (rec.body?.bytes) res.bodiesChecked += 1;
     const cp = cps.get(rec.seq);
     if (cp) {
       if (!checkpointSignatureValid(cp, input.trusted)) return stop({ seq: rec.seq, kind: 'checkpoint-mismatch', detail: `the signature of checkpoint ${cp.seq} does not verify with a trusted certificate` });

@@ -87,6 +87,19 @@ forEachStore('exchange log: append', (ctx) => {
     expect((await openLog(ctx.store).verify()).ok).to.equal(true);
   });
 
+  it('hashes text the same way in JavaScript and in the database (multi-byte, quotes, separators, empty)', async () => {
+    const log = openLog(ctx.store);
+    const odd = ['', 'Ңөү Түндүк ӨҮ', 'emoji 😀 and 𝄞', 'quote " back \\ slash', 'line\nbreak\ttab', 's12:N', 'i5;T', '\u2028\u2029'];
+    for (const [i, text] of odd.entries()) {
+      await log.append({ ...sampleRecord(40 + i), issue: text, faultString: text, succeeded: false, faultCode: text || 'x', userId: text });
+    }
+    const v = await log.verify();
+    expect(v.ok, JSON.stringify(v.firstBreak)).to.equal(true);
+    const last = await log.get((await log.head()).seq);
+    expect(last?.issue).to.equal(odd[odd.length - 1]);
+    await log.close();
+  });
+
   it('group-commits concurrent appends into few transactions with a strict sequence', async () => {
     const log = openLog(ctx.store, { batchMaxRecords: 64, batchMaxDelayMs: 2 });
     const before = (await log.head()).seq;
