@@ -25,20 +25,23 @@ const LIMITS = { name: 1000, addressPart: 200, streetHouse: 300, short: 300, ema
 /** Type errors: "required" when absent, "type" otherwise. */
 const typeError = (field: string) => (iss: { input?: unknown }) => (iss.input === undefined || iss.input === null ? fieldMsg.required(field) : fieldMsg.type(field));
 
+/** A check's message that also stops the later checks of the field: one error per field, the first that applies. */
+const first = (error: string) => ({ error, abort: true });
+
 export function textField(field: string, max: number) {
   return z
     .string({ error: typeError(field) })
-    .min(1, fieldMsg.required(field))
-    .max(max, fieldMsg.tooLong(field, max))
-    .regex(/\S/, fieldMsg.required(field));
+    .min(1, first(fieldMsg.required(field)))
+    .regex(/\S/, first(fieldMsg.required(field)))
+    .max(max, first(fieldMsg.tooLong(field, max)));
 }
 
 function patternField(field: string, pattern: RegExp, kind: FormatKind, max: number) {
   return z
     .string({ error: typeError(field) })
-    .min(1, fieldMsg.required(field))
-    .max(max, fieldMsg.tooLong(field, max))
-    .regex(pattern, fieldMsg.format(field, kind));
+    .min(1, first(fieldMsg.required(field)))
+    .regex(pattern, first(fieldMsg.format(field, kind)))
+    .max(max, first(fieldMsg.tooLong(field, max)));
 }
 
 export const emailField = (field: string) => patternField(field, EMAIL_PATTERN, 'email', LIMITS.email);
@@ -57,12 +60,12 @@ const dateField = (field: string) => patternField(field, /^\d{4}-\d{2}-\d{2}$/, 
 function listField(field: string, min: 0 | 1) {
   const item = z
     .string({ error: typeError(field) })
-    .max(LIMITS.item, fieldMsg.tooLong(field, LIMITS.item))
-    .regex(/\S/, fieldMsg.blankItem(field));
+    .regex(/\S/, first(fieldMsg.blankItem(field)))
+    .max(LIMITS.item, first(fieldMsg.tooLong(field, LIMITS.item)));
   return z
     .array(item, { error: typeError(field) })
-    .min(min, fieldMsg.required(field))
-    .max(LIMITS.items, fieldMsg.tooMany(field, LIMITS.items));
+    .min(min, first(fieldMsg.required(field)))
+    .max(LIMITS.items, first(fieldMsg.tooMany(field, LIMITS.items)));
 }
 
 const unique = (xs: readonly unknown[]) => new Set(xs).size === xs.length;
@@ -71,7 +74,7 @@ const unique = (xs: readonly unknown[]) => new Set(xs).size === xs.length;
 function codeList<C extends string>(field: string, codes: readonly [C, ...C[]]) {
   return z
     .array(z.enum(codes, { error: fieldMsg.notAllowed(field) }), { error: typeError(field) })
-    .max(codes.length, fieldMsg.tooMany(field, codes.length))
+    .max(codes.length, first(fieldMsg.tooMany(field, codes.length)))
     .refine(unique, fieldMsg.duplicate(field));
 }
 
@@ -258,9 +261,9 @@ export const listHoldersInput = z
     // Query strings and XML text arrive as strings; the number is the only coerced field.
     limit: z.coerce
       .number({ error: fieldMsg.outOfRange('limit', 1, 100) })
-      .int(fieldMsg.outOfRange('limit', 1, 100))
-      .min(1, fieldMsg.outOfRange('limit', 1, 100))
-      .max(100, fieldMsg.outOfRange('limit', 1, 100))
+      .int(first(fieldMsg.outOfRange('limit', 1, 100)))
+      .min(1, first(fieldMsg.outOfRange('limit', 1, 100)))
+      .max(100, first(fieldMsg.outOfRange('limit', 1, 100)))
       .optional(),
   });
 export type ListHoldersInput = z.input<typeof listHoldersInput>;
