@@ -38,7 +38,7 @@ describe('consumers/X-Road client over HTTP (nock)', () => {
     expect(pending, 'every scripted answer was used').to.deep.equal([]);
   });
 
-  const make = (over: Parameters<typeof testConfig>[0]['minjust'] = {}, opts: { maxBytes?: number } = {}) => {
+  const make = (over: NonNullable<Parameters<typeof testConfig>[0]>['minjust'] = {}, opts: { maxBytes?: number } = {}) => {
     const config = testConfig({ minjust: { url: `${SS}/`, ...over } });
     const log = new MemoryExchangeLog();
     xroad = new XRoadClient({
