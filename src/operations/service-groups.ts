@@ -1,3 +1,4 @@
+import { describedHoldersGroup } from '../registries/holders/holders-operations.js';
 import { pingGroup } from './ping.js';
 import type { ServiceGroup } from './types.js';
 
@@ -7,5 +8,5 @@ import type { ServiceGroup } from './types.js';
  * their groups with stand-in dependencies. Each registry adds its group to this list.
  */
 export function describedServiceGroups(): ServiceGroup[] {
-  return [pingGroup()];
+  return [pingGroup(), describedHoldersGroup()];
 }

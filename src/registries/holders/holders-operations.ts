@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
 import type { Text } from '../../i18n/messages.js';
 import { defineOperation, type CallContext, type OperationDef, type RestBinding, type ServiceGroup } from '../../operations/types.js';
 import {
@@ -153,4 +154,15 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
     ),
   ];
   return { group: { subsystem: HOLDERS_SUBSYSTEM, namespace: HOLDERS_NAMESPACE, title: HOLDERS_TITLE, operations }, operatorOperations };
+}
+
+/**
+ * The group for service descriptions (WSDL, OpenAPI) only: definitions without a service behind
+ * them; a handler called by mistake refuses with INTERNAL.
+ */
+export function describedHoldersGroup(): ServiceGroup {
+  const none = new Proxy({} as HoldersService, {
+    get: () => () => Promise.reject(new AppError('INTERNAL', { cause: new Error('described holders group has no service') })),
+  });
+  return holdersOperations(none).group;
 }
