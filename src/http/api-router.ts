@@ -193,12 +193,13 @@ export function readApiInput(
       for (const part of parts) {
         const name = part.disposition?.get('name');
         if (!name) throw new AppError('VALIDATION_FAILED', { detail: BAD_JSON });
-        if (part.disposition?.has('filename')) {
+        // Browsers send a Blob part with a filename: `input` is the JSON whatever it comes as.
+        if (name === 'input') {
+          for (const [k, v] of Object.entries(parseJsonObject(part.body))) put(k, v);
+        } else if (part.disposition?.has('filename')) {
           if (attachments.length >= limits.maxAttachments) throw new AppError('PAYLOAD_TOO_LARGE');
           if (attachments.some((a) => a.contentId === name)) errors.push(fieldError([name], 'repeated'));
           else attachments.push(toAttachment(name, part));
-        } else if (name === 'input') {
-          for (const [k, v] of Object.entries(parseJsonObject(part.body))) put(k, v);
         } else putText(name, part.body.toString('utf8'));
       }
       // A file part stands for its field unless the JSON names it otherwise.
