@@ -3,9 +3,13 @@ import type { CallContext } from '../operations/types.js';
 /** Legal-entity data from the Ministry of Justice, mapped to the holders registry's stage-I fields. */
 export interface LegalEntity {
   inn: string;
+  /** Full name in the state language, Kyrgyz (MoJ fullNameGl). */
   name?: string;
+  /** Full name in the official language, Russian (MoJ fullNameOl). Either name fills the holder's name. */
   nameOfficial?: string;
+  /** MoJ statSubCode. */
   okpo?: string;
+  /** MoJ registrCode. */
   registrationCode?: string;
   legalAddress: {
     region?: string;

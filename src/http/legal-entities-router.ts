@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { innError, isInn } from '../consumers/identifiers.js';
 import type { MinjustClient } from '../consumers/types.js';
 import type { CallContext } from '../operations/types.js';
+import type { OpenApiPaths } from './openapi.js';
 
 export interface LegalEntitiesRouterDeps {
   minjust: MinjustClient;
@@ -37,3 +38,65 @@ export function createLegalEntitiesRouter(deps: LegalEntitiesRouterDeps): Router
   });
   return router;
 }
+
+const ADDRESS_SCHEMA = {
+  type: 'object',
+  properties: Object.fromEntries(['region', 'district', 'city', 'village', 'microdistrict', 'street', 'house', 'room'].map((k) => [k, { type: 'string' }])),
+};
+
+/** The route in OpenAPI terms, for `createApiRouter({ routes: [{ router, openApiPaths }] })`. */
+export const LEGAL_ENTITIES_OPENAPI: OpenApiPaths = {
+  '/legal-entities/{inn}': {
+    get: {
+      operationId: 'getLegalEntity',
+      summary: 'Legal entity data from the Ministry of Justice, for stage I of the holders registry',
+      description:
+        'Юстиция министрлигинин юридикалык жак боюнча маалыматтары / Сведения Министерства юстиции о юридическом лице / Ministry of Justice data on a legal entity. ' +
+        'Fields MoJ did not give are absent and listed in `missingFields` (to be filled by hand). When MoJ cannot answer, a cached copy is served with `stale: true` and its age.',
+      tags: ['legal-entities'],
+      parameters: [
+        { name: 'inn', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{14}$' }, description: 'INN (TIN) of the organisation, 14 digits.' },
+        { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string' }, description: 'ky, ru or en: the language of `message` in errors.' },
+      ],
+      responses: {
+        '200': {
+          description: 'The mapped MoJ data with its provenance.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['data', 'source', 'fetchedAt', 'stale', 'ageSeconds'],
+                properties: {
+                  data: {
+                    type: 'object',
+                    required: ['inn', 'legalAddress', 'missingFields'],
+                    properties: {
+                      inn: { type: 'string' },
+                      name: { type: 'string', description: 'Full name in the state language (MoJ fullNameGl).' },
+                      nameOfficial: { type: 'string', description: 'Full name in the official language (MoJ fullNameOl).' },
+                      okpo: { type: 'string' },
+                      registrationCode: { type: 'string' },
+                      legalAddress: ADDRESS_SCHEMA,
+                      head: { type: 'string' },
+                      email: { type: 'string' },
+                      phone: { type: 'string' },
+                      ownershipForm: { type: 'string' },
+                      subordination: { type: 'string' },
+                      description: { type: 'string' },
+                      missingFields: { type: 'array', items: { type: 'string' }, description: 'Stage-I fields MoJ did not give, e.g. "head", "legalAddress.street".' },
+                    },
+                  },
+                  source: { type: 'string', description: 'The X-Road service the data came from.' },
+                  fetchedAt: { type: 'string', format: 'date-time' },
+                  stale: { type: 'boolean', description: 'True when MoJ could not answer and an older copy is shown.' },
+                  ageSeconds: { type: 'integer', minimum: 0 },
+                },
+              },
+            },
+          },
+        },
+        default: { description: 'An error (problem document): VALIDATION_FAILED, NOT_FOUND, UPSTREAM_UNAVAILABLE, …', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    },
+  },
+};

@@ -3,7 +3,7 @@ import express from 'express';
 import request from 'supertest';
 import { AppError } from '../../../src/errors/app-error.js';
 import { errorHandler } from '../../../src/http/problem.js';
-import { createLegalEntitiesRouter } from '../../../src/http/legal-entities-router.js';
+import { createLegalEntitiesRouter, LEGAL_ENTITIES_OPENAPI } from '../../../src/http/legal-entities-router.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { LegalEntity, MinjustClient, Sourced } from '../../../src/consumers/types.js';
 
@@ -64,5 +64,11 @@ describe('http/legal-entities router', () => {
     };
     const res = await request(app).get(`/api/v1/legal-entities/${INN}`).expect(503);
     expect(res.body.faultCode).to.equal('Server.UpstreamUnavailable');
+  });
+
+  it('describes itself for the OpenAPI document', () => {
+    const get = LEGAL_ENTITIES_OPENAPI['/legal-entities/{inn}'].get as { parameters: Array<{ name: string; schema: { pattern?: string } }> };
+    expect(get.parameters[0]).to.deep.include({ name: 'inn' });
+    expect(get.parameters[0].schema.pattern).to.equal('^[0-9]{14}$');
   });
 });
