@@ -60,21 +60,23 @@ class Canonicalizer {
     return prefix === '' ? '' : undefined;
   }
 
+  /** Adds a binding the current element must output unless already listed or output by an ancestor. */
+  private need(decls: string[], prefix: string, uri: string): void {
+    if (prefix === 'xml') return;
+    for (let i = 0; i < decls.length; i += 2) if (decls[i] === prefix) return;
+    if (this.renderedUri(prefix) === uri) return;
+    decls.push(prefix, uri);
+  }
+
   element(el: XmlElement): void {
     const mark = this.top;
     // Namespace bindings this element must output: [prefix, uri] pairs, at most one per prefix.
     const decls: string[] = [];
-    const need = (prefix: string, uri: string): void => {
-      if (prefix === 'xml') return;
-      for (let i = 0; i < decls.length; i += 2) if (decls[i] === prefix) return;
-      if (this.renderedUri(prefix) === uri) return;
-      decls.push(prefix, uri);
-    };
-    need(el.prefix, el.ns);
-    for (const a of el.attrs) if (a.prefix !== '') need(a.prefix, a.ns);
+    this.need(decls, el.prefix, el.ns);
+    for (const a of el.attrs) if (a.prefix !== '') this.need(decls, a.prefix, a.ns);
     for (const p of this.inclusive) {
       const uri = lookupNamespace(el, p);
-      if (uri !== undefined) need(p, uri);
+      if (uri !== undefined) this.need(decls, p, uri);
     }
     let s = '<' + el.name;
     if (decls.length > 0) {

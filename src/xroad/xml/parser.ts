@@ -125,8 +125,13 @@ class Parser {
   private readonly scopeMarks: number[] = [];
   private root: XmlElement | null = null;
   private elements = 0;
-  /** Next ']]>' at or after the last text start, cached so text checks stay linear overall. */
+  /**
+   * Next ']]>', '&' and CR at or after the current position. Text and attribute values are read
+   * in document order, so caching the next hit keeps every check linear over the whole document.
+   */
   private cdEnd = -1;
+  private nextAmp = -1;
+  private nextCr = -1;
 
   constructor(
     private readonly src: string,
@@ -197,6 +202,19 @@ class Parser {
    */
   private decode(from: number, to: number, attr: boolean): string {
     const { src } = this;
+    if (this.nextAmp !== Infinity && this.nextAmp < from) {
+      const i = src.indexOf('&', from);
+      this.nextAmp = i === -1 ? Infinity : i;
+    }
+    if (this.nextCr !== Infinity && this.nextCr < from) {
+      const i = src.indexOf('\r', from);
+      this.nextCr = i === -1 ? Infinity : i;
+    }
+    if (this.nextAmp >= to && this.nextCr >= to) {
+      const raw = src.slice(from, to);
+      // Attribute values turn literal tabs and newlines into spaces (§3.3.3); text keeps them.
+      return attr && /[\t\n]/.test(raw) ? raw.replace(/[\t\n]/g, ' ') : raw;
+    }
     let out = '';
     let seg = from;
     for (let i = from; i < to; i++) {
