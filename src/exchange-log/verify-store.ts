@@ -129,16 +129,24 @@ export async function verifyStore(knex: Knex, client: StoreClient, trustedDefaul
   const to = Math.min(opts.to ?? maxSeq, maxSeq);
   if (from > to) return report({ ...base, from, to, anchor: 'none' }, t0);
 
-  // Anchor: the latest valid checkpoint in [minSeq − 1, from − 1], else the genesis.
+  // Anchor: the latest valid checkpoint in [minSeq − 1, from], else the genesis. A checkpoint at
+  // `from` itself anchors the walk there: the record's stored link is covered by its own hash,
+  // which the checkpoint signs (the walk checks it).
   let startSeq = 1;
   let startPrev = GENESIS_HASH;
   let anchor: VerifyReport['anchor'] = 'genesis';
-  const candidates = (await knex(CHECKPOINTS_TABLE).where('seq', '>=', minSeq - 1).andWhere('seq', '<=', from - 1).orderBy('seq', 'desc').limit(50)).map(checkpointFromRow);
+  let anchorBefore: number | null = null;
+  const candidates = (await knex(CHECKPOINTS_TABLE).where('seq', '>=', minSeq - 1).andWhere('seq', '<=', from).orderBy('seq', 'desc').limit(50)).map(checkpointFromRow);
   const cp = candidates.find((c) => checkpointSignatureValid(c, trusted));
-  if (cp) {
+  if (cp && cp.seq === from) {
+    startSeq = from;
+    startPrev = (await storeLookup(knex).prevHashAt(from)) ?? GENESIS_HASH;
+    anchor = 'checkpoint';
+  } else if (cp) {
     startSeq = cp.seq + 1;
     startPrev = cp.hash;
     anchor = 'checkpoint';
+    anchorBefore = cp.seq;
   } else if (minSeq > 1) {
     return report(
       { ...base, from, to, anchor: 'none', firstBreak: { seq: minSeq, kind: 'deleted', detail: `records before ${minSeq} are gone and no signed checkpoint anchors record ${minSeq}` } },
@@ -175,8 +183,8 @@ export async function verifyStore(knex: Knex, client: StoreClient, trustedDefaul
       checked: walk.walked,
       bodiesChecked: walk.bodiesChecked,
       anchor,
-      checkpointsVerified: walk.checkpointsVerified + (anchor === 'checkpoint' ? 1 : 0),
-      lastVerifiedCheckpoint: walk.lastVerifiedCheckpoint ?? (anchor === 'checkpoint' ? startSeq - 1 : null),
+      checkpointsVerified: walk.checkpointsVerified + (anchorBefore === null ? 0 : 1),
+      lastVerifiedCheckpoint: walk.lastVerifiedCheckpoint ?? anchorBefore,
       firstBreak,
     },
     t0,
