@@ -7,7 +7,7 @@ import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { appendExchange, checkAttachmentRefs, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
-import { fieldError, type OperationTable } from '../operations/operation-table.js';
+import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import type { Attachment, OperationDef } from '../operations/types.js';
 import type { Store } from '../store/store.js';
 import { MessageIds } from '../xroad/message-ids.js';
@@ -93,7 +93,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       let subjects: Parameters<typeof exchangeRecord>[2] = [];
       try {
         if (idemKey !== undefined && !IDEMPOTENCY_KEY.test(idemKey)) throw new AppError('VALIDATION_FAILED', { fields: [fieldError('Idempotency-Key', 'pattern')] });
-        const { input, attachments } = readApiInput(req, raw, shape, op, config.xroad.limits);
+        const { input, attachments, errors } = readApiInput(req, raw, shape, op, config.xroad.limits);
         base.requestAttachmentCount = attachments.length;
         const result = await invokeOperation(
           { table, acl, messageIds },
@@ -102,6 +102,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
             ctx: { transport: 'rest', client: locals.apiClient.client, clientId: locals.apiClient.clientId, userId: locals.userId, messageId, requestId, lang: pickLang(acceptLanguage), attachments, now: now() },
             idempotency: idemKey !== undefined ? { messageId, requestHash: requestHash(op, input, attachments) } : undefined,
             decode: () => {
+              assertDecoded(op.input, input, errors);
               checkAttachmentRefs(op, input, attachments);
               return input;
             },
@@ -153,7 +154,8 @@ const BAD_JSON = { ky: 'JSON туура эмес.', ru: 'Неверный JSON.'
  * Reads the input of a JSON-transport call: path params, query and body (JSON, or multipart/form-data
  * with an `input` JSON part, text fields and files) merged into one object. Only property names the
  * input schema declares are taken (others are reported, as SOAP reports unknown elements); text values
- * are typed by the schema; a name given twice with different values is refused.
+ * are typed by the schema; a name given twice with different values is refused. Such problems are
+ * returned for `assertDecoded`, which reports them with the schema's own issues.
  */
 export function readApiInput(
   req: Pick<Request, 'params' | 'query' | 'get'>,
@@ -161,7 +163,7 @@ export function readApiInput(
   shape: ObjectShape,
   op: Pick<OperationDef, 'attachmentFields'>,
   limits: Pick<Config['xroad']['limits'], 'maxAttachments' | 'maxAttachmentBytes'>,
-): { input: Record<string, unknown>; attachments: Attachment[] } {
+): { input: Record<string, unknown>; attachments: Attachment[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const input = Object.create(null) as Record<string, unknown>;
   const props = new Map(shape.props.map((p) => [p.name, p.shape]));
@@ -209,8 +211,7 @@ export function readApiInput(
   for (const [k, v] of Object.entries(req.query ?? {})) putText(k, v);
   for (const [k, v] of Object.entries(req.params ?? {})) putText(k, v);
   for (const [name, s] of props) if (Object.prototype.hasOwnProperty.call(input, name)) unknownKeys(input[name], s, [name], errors);
-  if (errors.length > 0) throw new AppError('VALIDATION_FAILED', { fields: errors.slice(0, 50) });
-  return { input, attachments };
+  return { input, attachments, errors };
 }
 
 function parseJsonObject(bytes: Buffer): Record<string, unknown> {

@@ -91,6 +91,19 @@ export function parseInput<T>(schema: z.ZodType<T>, raw: unknown): T {
   throw new AppError('VALIDATION_FAILED', { fields: result.error.issues.map(issueToFieldError) });
 }
 
+/**
+ * When decoding a request already found structural problems (unknown or repeated elements, wrong
+ * nesting), reports them together with every schema issue of what could be decoded, so that a
+ * caller sees all problems at once; schema issues on fields already reported are left out.
+ */
+export function assertDecoded(schema: z.ZodType, raw: unknown, structural: FieldError[]): void {
+  if (structural.length === 0) return;
+  const result = schema.safeParse(raw, { reportInput: true });
+  const reported = new Set(structural.map((f) => f.field));
+  const more = result.success ? [] : result.error.issues.map(issueToFieldError).filter((f) => !reported.has(f.field));
+  throw new AppError('VALIDATION_FAILED', { fields: [...structural, ...more].slice(0, 50) });
+}
+
 /** `a.b[2].c` — the path of a field in messages and faults, the same on SOAP and JSON. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';

@@ -257,10 +257,16 @@ function isNil(el: XmlElement): boolean {
  * Structural problems (unknown, repeated, misplaced elements) throw VALIDATION_FAILED with the fields.
  */
 export function decodeBody(wrapper: XmlElement, shape: ObjectShape, opts: DecodeOptions): Record<string, unknown> {
-  const errors: FieldError[] = [];
-  const value = decodeObject(wrapper, shape, [], opts, errors);
+  const { value, errors } = decodeBodyCollecting(wrapper, shape, opts);
   if (errors.length > 0) throw new AppError('VALIDATION_FAILED', { fields: errors.slice(0, 50) });
   return value;
+}
+
+/** As decodeBody, but hands back the structural problems with what could be decoded (see assertDecoded). */
+export function decodeBodyCollecting(wrapper: XmlElement, shape: ObjectShape, opts: DecodeOptions): { value: Record<string, unknown>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const value = decodeObject(wrapper, shape, [], opts, errors);
+  return { value, errors };
 }
 
 function decodeObject(el: XmlElement, shape: ObjectShape, path: Path, opts: DecodeOptions, errors: FieldError[]): Record<string, unknown> {

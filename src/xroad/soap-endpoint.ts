@@ -7,7 +7,7 @@ import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { appendExchange, checkAttachmentRefs, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
-import { fieldError, FIELD_REASONS, type OperationTable } from '../operations/operation-table.js';
+import { assertDecoded, fieldError, FIELD_REASONS, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type Attachment, type OperationDef, type SubjectRef } from '../operations/types.js';
 import type { KeyStore } from '../pki/key-store.js';
 import type { TrustStore } from '../pki/trust-store.js';
@@ -17,7 +17,7 @@ import { faultBodyXml } from './faults.js';
 import { HeaderError, type XRoadHeaders } from './headers.js';
 import type { MessageIds } from './message-ids.js';
 import { splitSoapMessage } from './mime.js';
-import { decodeBody, encodeWrapper, objectShapeOf } from './schema-xml.js';
+import { decodeBodyCollecting, encodeWrapper, objectShapeOf } from './schema-xml.js';
 import { decodeUtf8, XmlParseError } from './xml/parser.js';
 
 export interface SoapEndpointDeps {
@@ -170,9 +170,10 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
           },
           idempotency: { messageId: h.id, requestHash: requestHash(found, wrapper, msg.attachments) },
           decode: () => {
-            const input = decodeBody(wrapper, objectShapeOf(found.input, 'input'), { namespace: found.namespace, attachmentFields: found.attachmentFields });
-            checkAttachmentRefs(found, input, msg.attachments);
-            return input;
+            const { value, errors } = decodeBodyCollecting(wrapper, objectShapeOf(found.input, 'input'), { namespace: found.namespace, attachmentFields: found.attachmentFields });
+            assertDecoded(found.input, value, errors);
+            checkAttachmentRefs(found, value, msg.attachments);
+            return value;
           },
           render,
           log,

@@ -9,7 +9,7 @@ import { LANGS, pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { readApiInput } from '../http/api-router.js';
 import { appendExchange, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
-import { fieldError, type OperationTable } from '../operations/operation-table.js';
+import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type SubjectRef, type XRoadIdentifier } from '../operations/types.js';
 import type { MessageIds } from './message-ids.js';
 import { objectShapeOf } from './schema-xml.js';
@@ -138,7 +138,7 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
       kind = op.kind;
       Object.assign(base, { serviceVersion: op.version, operationKind: op.kind });
       const shape = objectShapeOf(op.input, 'input');
-      const { input } = readApiInput({ params: {}, query: req.method === 'GET' ? req.query : {}, get: req.get.bind(req) } as Pick<Request, 'params' | 'query' | 'get'>, req.method === 'GET' ? Buffer.alloc(0) : raw, shape, { attachmentFields: [] }, config.xroad.limits);
+      const { input, errors } = readApiInput({ params: {}, query: req.method === 'GET' ? req.query : {}, get: req.get.bind(req) } as Pick<Request, 'params' | 'query' | 'get'>, req.method === 'GET' ? Buffer.alloc(0) : raw, shape, { attachmentFields: [] }, config.xroad.limits);
       const hash = crypto.createHash('sha256').update(`xroad-rest\n${serviceId}\n${req.method}\n`).update(JSON.stringify(input)).digest('hex');
       const result = await invokeOperation(
         { table, acl: deps.acl, messageIds: deps.messageIds },
@@ -146,7 +146,10 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
           op,
           ctx: { transport: 'xroad-rest', client, clientId, userId, messageId, issue, requestId, lang: pickLang(acceptLanguage), attachments: [], now: deps.now() },
           idempotency: { messageId, requestHash: hash },
-          decode: () => input,
+          decode: () => {
+            assertDecoded(op.input, input, errors);
+            return input;
+          },
           render,
           log,
         },

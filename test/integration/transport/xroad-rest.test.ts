@@ -103,6 +103,7 @@ describe('X-Road REST (/r1)', () => {
     expect(detail.fields.map((f) => [f.field, f.reason])).to.deep.equal([
       ['extra', 'unknown'],
       ['__proto__', 'unknown'],
+      ['text', 'type'],
     ]);
     const badJson = await request(`${srv.url}${PING}`, { headers: xh(), body: '{"text":' });
     expect(badJson.headers['x-road-error']).to.equal('Client.ValidationFailed');
