@@ -4,7 +4,7 @@ import { buildXRoadHeaders, readXRoadHeaders } from '../../../src/xroad/headers.
 import { NS } from '../../../src/xroad/namespaces.js';
 import { parseXml } from '../../../src/xroad/xml/parser.js';
 import { attrNs } from '../../../src/xroad/xml/dom.js';
-import { BODY, requestHeaders } from './helpers.js';
+import { BODY, expectRefusal, requestHeaders } from './helpers.js';
 
 const S = `xmlns:soapenv="${NS.soapenv}"`;
 
@@ -13,14 +13,7 @@ function envelope(header: string | null, body: string, extra = ''): string {
 }
 
 function refused(xml: string, code: EnvelopeError['code'], reason: string): void {
-  try {
-    parseEnvelope(xml);
-  } catch (e) {
-    expect(e).to.be.instanceOf(EnvelopeError);
-    expect([(e as EnvelopeError).code, (e as EnvelopeError).reason], (e as Error).message).to.deep.equal([code, reason]);
-    return;
-  }
-  throw new Error(`expected ${code} ${reason}`);
+  expectRefusal(() => parseEnvelope(xml), EnvelopeError, (e) => [e.code, e.reason], [code, reason]);
 }
 
 describe('xroad envelope', () => {

@@ -3,7 +3,7 @@ import { buildXRoadHeaders, HeaderError, readXRoadHeaders, type HeaderFailure } 
 import { NS } from '../../../src/xroad/namespaces.js';
 import { childElements } from '../../../src/xroad/xml/dom.js';
 import { parseXml } from '../../../src/xroad/xml/parser.js';
-import { requestHeaders } from './helpers.js';
+import { expectRefusal, requestHeaders } from './helpers.js';
 
 const DECLS = `xmlns:xrd="${NS.xrd}" xmlns:id="${NS.id}" xmlns:repr="${NS.repr}"`;
 const CLIENT = '<xrd:client id:objectType="SUBSYSTEM"><id:xRoadInstance>central-server</id:xRoadInstance><id:memberClass>GOV</id:memberClass><id:memberCode>70000030</id:memberCode><id:subsystemCode>portal</id:subsystemCode></xrd:client>';
@@ -15,14 +15,7 @@ function read(inner: string): ReturnType<typeof readXRoadHeaders> {
 }
 
 function refused(inner: string, field: string, reason: HeaderFailure): void {
-  try {
-    read(inner);
-  } catch (e) {
-    expect(e).to.be.instanceOf(HeaderError);
-    expect([(e as HeaderError).field, (e as HeaderError).reason], (e as Error).message).to.deep.equal([field, reason]);
-    return;
-  }
-  throw new Error(`expected ${field} ${reason}`);
+  expectRefusal(() => read(inner), HeaderError, (e) => [e.field, e.reason], [field, reason]);
 }
 
 describe('xroad headers (message protocol 4.0)', () => {

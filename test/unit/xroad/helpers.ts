@@ -102,17 +102,25 @@ export function signedRequest(o: { identity?: SigningIdentity; headers?: XRoadHe
   });
 }
 
-export function expectSecurityError(fn: () => unknown, code: SecurityError['code'], reason: string, part?: string): SecurityError {
+/**
+ * Runs `fn`, expects it to throw an instance of `type`, and compares the fields that identify
+ * the refusal (code, reason, part…) with `expected`. Returns the error for further checks.
+ */
+export function expectRefusal<E extends Error>(fn: () => unknown, type: abstract new (...args: never[]) => E, fields: (e: E) => unknown[], expected: unknown[]): E {
   try {
     fn();
   } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(SecurityError);
-    const se = e as SecurityError;
-    expect([se.code, se.reason], se.message).to.deep.equal([code, reason]);
-    if (part !== undefined) expect(se.part).to.equal(part);
-    return se;
+    expect(e, String(e)).to.be.instanceOf(type);
+    expect(fields(e as E), (e as Error).message).to.deep.equal(expected);
+    return e as E;
   }
-  throw new Error(`expected ${code}/${reason}, but the message was accepted`);
+  throw new Error(`expected ${type.name} ${expected.join('/')}, but it was accepted`);
+}
+
+export function expectSecurityError(fn: () => unknown, code: SecurityError['code'], reason: string, part?: string): SecurityError {
+  const se = expectRefusal(fn, SecurityError, (e) => [e.code, e.reason], [code, reason]);
+  if (part !== undefined) expect(se.part).to.equal(part);
+  return se;
 }
 
 /** The first element (depth first) with this namespace and local name, for string surgery on messages. */

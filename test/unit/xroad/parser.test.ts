@@ -3,16 +3,10 @@ import { parseXml, XmlParseError, decodeUtf8, type XmlParseFailure } from '../..
 import { childElements, firstChild, textOf, attrNs, XmlShapeError } from '../../../src/xroad/xml/dom.js';
 import { escapeAttr, escapeText } from '../../../src/xroad/xml/writer.js';
 import type { XmlElement, XmlLimits } from '../../../src/xroad/xml/types.js';
+import { expectRefusal } from './helpers.js';
 
 function refused(xml: string, reason: XmlParseFailure, limits?: Partial<XmlLimits>): XmlParseError {
-  try {
-    parseXml(xml, limits);
-  } catch (e) {
-    expect(e).to.be.instanceOf(XmlParseError);
-    expect((e as XmlParseError).reason, (e as Error).message).to.equal(reason);
-    return e as XmlParseError;
-  }
-  throw new Error(`expected ${reason}, but the document was accepted`);
+  return expectRefusal(() => parseXml(xml, limits), XmlParseError, (e) => [e.reason], [reason]);
 }
 
 describe('xroad/xml parser', () => {

@@ -4,20 +4,13 @@ import { buildSignedEnvelope, EnvelopeError, parseEnvelope, verifyEnvelope } fro
 import { buildXRoadHeaders, HeaderError } from '../../../src/xroad/headers.js';
 import { ALG, NS } from '../../../src/xroad/namespaces.js';
 import { firstChild, textOf } from '../../../src/xroad/xml/dom.js';
-import { BODY, expectSecurityError, locate, requestHeaders, resign, signedRequest, slice, testPki, verifyOptions } from './helpers.js';
+import { BODY, expectRefusal, expectSecurityError, locate, requestHeaders, resign, signedRequest, slice, testPki, verifyOptions } from './helpers.js';
 
 const verify = (xml: string, now = new Date(), over = {}): ReturnType<typeof verifyEnvelope> => verifyEnvelope(parseEnvelope(xml), verifyOptions(now, over));
 const EVIL = '<h:getHolder xmlns:h="urn:kg:dpa:holders-registry:v1"><h:inn>99999999999999</h:inn></h:getHolder>';
 
 function expectEnvelopeError(fn: () => unknown, reason: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(EnvelopeError);
-    expect((e as EnvelopeError).reason, (e as Error).message).to.equal(reason);
-    return;
-  }
-  throw new Error('expected an EnvelopeError');
+  expectRefusal(fn, EnvelopeError, (e) => [e.reason], [reason]);
 }
 
 /** The signed Body's source text, and the message with it swapped for `replacement`. */
