@@ -30,7 +30,7 @@ export const HOLDERS_TITLE: Text = {
 
 const t = (ky: string, ru: string, en: string): Text => ({ ky, ru, en });
 
-function op<I, O>(
+type Define = <I, O>(
   serviceCode: string,
   title: Text,
   kind: 'read' | 'write',
@@ -38,20 +38,23 @@ function op<I, O>(
   input: z.ZodType<I>,
   output: z.ZodType<O>,
   run: (input: I, caller: HoldersCaller) => Promise<O>,
-  now: () => Date,
-): OperationDef {
-  return defineOperation<I, O>({
-    subsystem: HOLDERS_SUBSYSTEM,
-    serviceCode,
-    version: 'v1',
-    namespace: HOLDERS_NAMESPACE,
-    title,
-    kind,
-    input,
-    output,
-    rest,
-    handler: (i: I, ctx: CallContext) => run(i, { client: ctx.client, userId: ctx.userId, requestId: ctx.requestId, now: ctx.now ?? now() }),
-  });
+) => OperationDef;
+
+/** Operations of the group whose handlers pass the caller taken from the call context. */
+function definer(now: () => Date): Define {
+  return (serviceCode, title, kind, rest, input, output, run) =>
+    defineOperation({
+      subsystem: HOLDERS_SUBSYSTEM,
+      serviceCode,
+      version: 'v1',
+      namespace: HOLDERS_NAMESPACE,
+      title,
+      kind,
+      input,
+      output,
+      rest,
+      handler: (i, ctx: CallContext) => run(i, { client: ctx.client, userId: ctx.userId, requestId: ctx.requestId, now: ctx.now ?? now() }),
+    });
 }
 
 /**
@@ -59,6 +62,7 @@ function op<I, O>(
  * the operator-only reads served beside them. Who may call which is the transport's ACL.
  */
 export function holdersOperations(service: HoldersService, now: () => Date = () => new Date()): { group: ServiceGroup; operatorOperations: OperationDef[] } {
+  const op = definer(now);
   const operations = [
     op(
       'registerHolder',
@@ -68,7 +72,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       registerHolderInput,
       holderOutput,
       (i, c) => service.registerHolder(i, c),
-      now,
     ),
     op(
       'submitDataArrays',
@@ -78,7 +81,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       submitDataArraysInput,
       registrationOutput,
       (i, c) => service.submitDataArrays(i, c),
-      now,
     ),
     op(
       'submitPersonalDataList',
@@ -88,7 +90,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       submitPersonalDataListInput,
       applicationStatusOutput,
       (i, c) => service.submitPersonalDataList(i, c),
-      now,
     ),
     op(
       'reviewApplication',
@@ -98,7 +99,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       reviewApplicationInput,
       applicationStatusOutput,
       (i, c) => service.reviewApplication(i, c),
-      now,
     ),
     op(
       'getApplicationStatus',
@@ -108,7 +108,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       innOnlyInput,
       applicationStatusOutput,
       (i, c) => service.getApplicationStatus(i, c),
-      now,
     ),
     op(
       'getHolder',
@@ -118,7 +117,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       innOnlyInput,
       holderOutput,
       (i, c) => service.getHolder(i, c),
-      now,
     ),
     op(
       'listHolders',
@@ -128,7 +126,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       listHoldersInput,
       listHoldersOutput,
       (i, c) => service.listHolders(i, c),
-      now,
     ),
   ];
   const operatorOperations = [
@@ -140,7 +137,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       emptyInput,
       overdueReportOutput,
       (_i, c) => service.listOverdueApplications({}, c),
-      now,
     ),
     op(
       'getHolderHistory',
@@ -150,7 +146,6 @@ export function holdersOperations(service: HoldersService, now: () => Date = () 
       innOnlyInput,
       historyOutput,
       (i, c) => service.getHolderHistory(i, c),
-      now,
     ),
   ];
   return { group: { subsystem: HOLDERS_SUBSYSTEM, namespace: HOLDERS_NAMESPACE, title: HOLDERS_TITLE, operations }, operatorOperations };
