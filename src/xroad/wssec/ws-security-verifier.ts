@@ -155,10 +155,13 @@ function parseReference(ref: XmlElement): ParsedReference {
   return { uri, prefixes, attachment, digest, el: ref };
 }
 
-/** Every value of an Id-like attribute on this element (wsu:Id, Id, ID, id, xml:id). */
+/**
+ * Every value of an attribute that can name a reference target here or in a common toolkit
+ * (wsu:Id, Id, xml:id). Lower-case `id` is left to payloads, where repeating it is legitimate.
+ */
 function idsOf(el: XmlElement, out: string[]): void {
   for (const a of el.attrs) {
-    if ((a.local === 'Id' && (a.ns === '' || a.ns === NS.wsu)) || (a.ns === '' && (a.local === 'ID' || a.local === 'id')) || (a.ns === NS.xml && a.local === 'id')) {
+    if ((a.local === 'Id' && (a.ns === '' || a.ns === NS.wsu)) || (a.ns === NS.xml && a.local === 'id')) {
       if (!out.includes(a.value)) out.push(a.value);
     }
   }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import net from 'node:net';
 import { parseXml, XmlParseError, decodeUtf8, type XmlParseFailure } from '../../../src/xroad/xml/parser.js';
 import { childElements, firstChild, textOf, attrNs, XmlShapeError } from '../../../src/xroad/xml/dom.js';
 import { escapeAttr, escapeText } from '../../../src/xroad/xml/writer.js';
@@ -90,8 +91,22 @@ describe('xroad/xml parser', () => {
     it('DOCTYPE (XXE with a file)', () => {
       refused('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', 'DOCTYPE');
     });
-    it('DOCTYPE (XXE with a loopback URL) without any connection attempt', () => {
-      refused('<!DOCTYPE r SYSTEM "http://127.0.0.1:1/evil.dtd"><r/>', 'DOCTYPE');
+    it('DOCTYPE (XXE with a loopback URL) without any connection attempt', async () => {
+      let connections = 0;
+      const server = net.createServer((s) => {
+        connections++;
+        s.destroy();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as net.AddressInfo;
+      try {
+        refused(`<!DOCTYPE r SYSTEM "http://127.0.0.1:${port}/evil.dtd"><r/>`, 'DOCTYPE');
+        refused(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:${port}/x">]><r>&x;</r>`, 'DOCTYPE');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect(connections).to.equal(0);
     });
     it('billion laughs', () => {
       const lol = ['<!DOCTYPE lolz [<!ENTITY lol "lol">'];

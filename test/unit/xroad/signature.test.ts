@@ -254,6 +254,8 @@ describe('xroad WS-Security sign and verify', function () {
       expectSecurityError(() => verify(dup), 'INVALID_SIGNATURE', 'DUPLICATE_ID');
       const plain = xml.replace('<h:inn>', `<h:note Id="${clientId}"/><h:inn>`);
       expectSecurityError(() => verify(plain), 'INVALID_SIGNATURE', 'DUPLICATE_ID');
+      // Payload attributes named id may repeat: they cannot name a reference target here.
+      verify(signedRequest({ bodyXml: '<h:list xmlns:h="urn:h"><h:item id="1"/><h:item id="1"/></h:list>' }));
     });
 
     it('a reference to an element inside the Body instead of a positioned part', () => {
