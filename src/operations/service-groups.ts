@@ -1,4 +1,5 @@
 import { describedHoldersGroup } from '../registries/holders/holders-operations.js';
+import { describedInfraGroup } from '../registries/infra/infra-operations.js';
 import { pingGroup } from './ping.js';
 import type { ServiceGroup } from './types.js';
 
@@ -8,5 +9,5 @@ import type { ServiceGroup } from './types.js';
  * their groups with stand-in dependencies. Each registry adds its group to this list.
  */
 export function describedServiceGroups(): ServiceGroup[] {
-  return [pingGroup(), describedHoldersGroup()];
+  return [pingGroup(), describedHoldersGroup(), describedInfraGroup()];
 }

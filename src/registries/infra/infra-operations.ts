@@ -1,4 +1,6 @@
-import { defineOperation, type CallContext, type OperationDef, type ServiceGroup } from '../../operations/types.js';
+import type { z } from 'zod';
+import { defineOperation, type CallContext, type OperationDef, type RestBinding, type ServiceGroup } from '../../operations/types.js';
+import { AppError } from '../../errors/app-error.js';
 import type { Text } from '../../i18n/messages.js';
 import type { InfraActor, InfraService } from './infra-service.js';
 import {
@@ -33,124 +35,167 @@ function actorOf(ctx: CallContext): InfraActor {
   return { client: ctx.client, userId: ctx.userId, attachments: ctx.attachments, now: ctx.now, requestId: ctx.requestId };
 }
 
-const common = { subsystem: INFRA_SUBSYSTEM, version: 'v1', namespace: INFRA_NAMESPACE } as const;
+/** Operation titles (WSDL xrd:title, OpenAPI summary) in three languages. */
+const TITLES: Record<string, Text> = {
+  submitRegistrationNotice: {
+    ky: 'Инфратүзүмдүн элементин каттоо жөнүндө билдирүү берүү',
+    ru: 'Подать уведомление о регистрации элемента инфраструктуры',
+    en: 'Submit a registration notice for an infrastructure element',
+  },
+  forwardNotice: {
+    ky: 'Билдирүүнү Реестрдин операторуна жиберүү',
+    ru: 'Направить уведомление оператору Реестра',
+    en: 'Forward the notice to the registry operator',
+  },
+  grantInputAccess: {
+    ky: 'Маалыматтарды киргизүү укугун берүү',
+    ru: 'Предоставить право ввода сведений',
+    en: 'Grant input access',
+  },
+  submitElementData: {
+    ky: 'Инфратүзүмдүн элементи жөнүндө маалыматтарды киргизүү',
+    ru: 'Внести сведения об элементе инфраструктуры',
+    en: 'Submit the infrastructure element’s data',
+  },
+  decideRegistration: {
+    ky: 'Каттоо же каттоодон баш тартуу',
+    ru: 'Зарегистрировать или отказать в регистрации',
+    en: 'Register or refuse registration',
+  },
+  updateElement: {
+    ky: 'Инфратүзүмдүн элементи жөнүндө маалыматтарды жаңыртуу',
+    ru: 'Обновить сведения об элементе инфраструктуры',
+    en: 'Update the infrastructure element’s data',
+  },
+  submitDeregistrationNotice: {
+    ky: 'Реестрден чыгаруу жөнүндө билдирүү берүү',
+    ru: 'Подать уведомление об исключении из Реестра',
+    en: 'Submit a deregistration notice',
+  },
+  deregisterElement: {
+    ky: 'Инфратүзүмдүн элементин Реестрден чыгаруу',
+    ru: 'Исключить элемент инфраструктуры из Реестра',
+    en: 'Deregister the infrastructure element',
+  },
+  getElement: {
+    ky: 'Инфратүзүмдүн элементин тарыхы менен алуу',
+    ru: 'Получить элемент инфраструктуры с историей',
+    en: 'Get an infrastructure element with its history',
+  },
+  listElements: {
+    ky: 'Инфратүзүмдүн элементтеринин тизмеси',
+    ru: 'Список элементов инфраструктуры',
+    en: 'List infrastructure elements',
+  },
+};
+
+/** One operation of this group, its /api/v1 binding written "METHOD /path"; GETs are reads, the rest writes. */
+function op<I, O>(
+  serviceCode: string,
+  route: `${RestBinding['method']} /${string}`,
+  input: z.ZodType<I>,
+  output: z.ZodType<O>,
+  run: (input: I, actor: InfraActor) => Promise<O>,
+  attachmentFields?: string[],
+): OperationDef {
+  const [method, path] = route.split(' ') as [RestBinding['method'], string];
+  return defineOperation({
+    subsystem: INFRA_SUBSYSTEM,
+    version: 'v1',
+    namespace: INFRA_NAMESPACE,
+    serviceCode,
+    title: TITLES[serviceCode],
+    kind: method === 'GET' ? 'read' : 'write',
+    input,
+    output,
+    attachmentFields,
+    rest: { method, path },
+    handler: (i, ctx) => run(i, actorOf(ctx)),
+  });
+}
 
 /**
  * The ten operations of CONTRACT §5 for `egov-infra-registry`, defined once for SOAP/X-Road,
  * X-Road REST and /api/v1. Handlers only translate the call context; the rules are the service's.
  */
 export function infraOperations(service: InfraService): OperationDef[] {
+  const files = ['technicalDocumentation', 'commissioningActFile'];
   return [
-    defineOperation({
-      ...common,
-      serviceCode: 'submitRegistrationNotice',
-      title: {
-        ky: 'Инфратүзүмдүн элементин каттоо жөнүндө билдирүү берүү',
-        ru: 'Подать уведомление о регистрации элемента инфраструктуры',
-        en: 'Submit a registration notice for an infrastructure element',
-      },
-      kind: 'write',
-      input: noticeInputSchema,
-      output: transitionOutputSchema,
-      rest: { method: 'POST', path: '/elements/notices' },
-      handler: (input, ctx) => service.submitRegistrationNotice(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'forwardNotice',
-      title: { ky: 'Билдирүүнү Реестрдин операторуна жиберүү', ru: 'Направить уведомление оператору Реестра', en: 'Forward the notice to the registry operator' },
-      kind: 'write',
-      input: forwardInputSchema,
-      output: transitionOutputSchema,
-      rest: { method: 'POST', path: '/elements/:elementId/forward' },
-      handler: (input, ctx) => service.forwardNotice(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'grantInputAccess',
-      title: { ky: 'Маалыматтарды киргизүү укугун берүү', ru: 'Предоставить право ввода сведений', en: 'Grant input access' },
-      kind: 'write',
-      input: grantInputSchema,
-      output: grantOutputSchema,
-      rest: { method: 'POST', path: '/elements/:elementId/access' },
-      handler: (input, ctx) => service.grantInputAccess(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'submitElementData',
-      title: { ky: 'Инфратүзүмдүн элементи жөнүндө маалыматтарды киргизүү', ru: 'Внести сведения об элементе инфраструктуры', en: 'Submit the infrastructure element’s data' },
-      kind: 'write',
-      input: elementSubmissionSchema,
-      output: submissionOutputSchema,
-      attachmentFields: ['technicalDocumentation', 'commissioningActFile'],
-      rest: { method: 'POST', path: '/elements/:elementId/data' },
-      handler: (input, ctx) => service.submitElementData(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'decideRegistration',
-      title: { ky: 'Каттоо же каттоодон баш тартуу', ru: 'Зарегистрировать или отказать в регистрации', en: 'Register or refuse registration' },
-      kind: 'write',
-      input: decisionInputSchema,
-      output: decisionOutputSchema,
-      rest: { method: 'POST', path: '/elements/:elementId/decision' },
-      handler: (input, ctx) => service.decideRegistration(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'updateElement',
-      title: { ky: 'Инфратүзүмдүн элементи жөнүндө маалыматтарды жаңыртуу', ru: 'Обновить сведения об элементе инфраструктуры', en: 'Update the infrastructure element’s data' },
-      kind: 'write',
-      input: elementSubmissionSchema,
-      output: submissionOutputSchema,
-      attachmentFields: ['technicalDocumentation', 'commissioningActFile'],
-      rest: { method: 'POST', path: '/elements/:elementId/versions' },
-      handler: (input, ctx) => service.updateElement(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'submitDeregistrationNotice',
-      title: { ky: 'Реестрден чыгаруу жөнүндө билдирүү берүү', ru: 'Подать уведомление об исключении из Реестра', en: 'Submit a deregistration notice' },
-      kind: 'write',
-      input: deregistrationNoticeInputSchema,
-      output: deregistrationNoticeOutputSchema,
-      attachmentFields: ['decisionCopy'],
-      rest: { method: 'POST', path: '/elements/:elementId/deregistration-notice' },
-      handler: (input, ctx) => service.submitDeregistrationNotice(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'deregisterElement',
-      title: { ky: 'Инфратүзүмдүн элементин Реестрден чыгаруу', ru: 'Исключить элемент инфраструктуры из Реестра', en: 'Deregister the infrastructure element' },
-      kind: 'write',
-      input: deregisterInputSchema,
-      output: transitionOutputSchema,
-      rest: { method: 'POST', path: '/elements/:elementId/deregistration' },
-      handler: (input, ctx) => service.deregisterElement(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'getElement',
-      title: { ky: 'Инфратүзүмдүн элементин тарыхы менен алуу', ru: 'Получить элемент инфраструктуры с историей', en: 'Get an infrastructure element with its history' },
-      kind: 'read',
-      input: getElementInputSchema,
-      output: elementViewSchema,
-      rest: { method: 'GET', path: '/elements/:elementId' },
-      handler: (input, ctx) => service.getElement(input, actorOf(ctx)),
-    }),
-    defineOperation({
-      ...common,
-      serviceCode: 'listElements',
-      title: { ky: 'Инфратүзүмдүн элементтеринин тизмеси', ru: 'Список элементов инфраструктуры', en: 'List infrastructure elements' },
-      kind: 'read',
-      input: listElementsInputSchema,
-      output: listElementsOutputSchema,
-      rest: { method: 'GET', path: '/elements' },
-      handler: (input, ctx) => service.listElements(input, actorOf(ctx)),
-    }),
+    op(
+      'submitRegistrationNotice',
+      'POST /elements/notices',
+      noticeInputSchema,
+      transitionOutputSchema,
+      (i, a) => service.submitRegistrationNotice(i, a),
+    ),
+    op(
+      'forwardNotice',
+      'POST /elements/:elementId/forward',
+      forwardInputSchema,
+      transitionOutputSchema,
+      (i, a) => service.forwardNotice(i, a),
+    ),
+    op(
+      'grantInputAccess',
+      'POST /elements/:elementId/access',
+      grantInputSchema,
+      grantOutputSchema,
+      (i, a) => service.grantInputAccess(i, a),
+    ),
+    op(
+      'submitElementData',
+      'POST /elements/:elementId/data',
+      elementSubmissionSchema,
+      submissionOutputSchema,
+      (i, a) => service.submitElementData(i, a),
+      files,
+    ),
+    op(
+      'decideRegistration',
+      'POST /elements/:elementId/decision',
+      decisionInputSchema,
+      decisionOutputSchema,
+      (i, a) => service.decideRegistration(i, a),
+    ),
+    op(
+      'updateElement',
+      'POST /elements/:elementId/versions',
+      elementSubmissionSchema,
+      submissionOutputSchema,
+      (i, a) => service.updateElement(i, a),
+      files,
+    ),
+    op(
+      'submitDeregistrationNotice',
+      'POST /elements/:elementId/deregistration-notice',
+      deregistrationNoticeInputSchema,
+      deregistrationNoticeOutputSchema,
+      (i, a) => service.submitDeregistrationNotice(i, a),
+      ['decisionCopy'],
+    ),
+    op(
+      'deregisterElement',
+      'POST /elements/:elementId/deregistration',
+      deregisterInputSchema,
+      transitionOutputSchema,
+      (i, a) => service.deregisterElement(i, a),
+    ),
+    op('getElement', 'GET /elements/:elementId', getElementInputSchema, elementViewSchema, (i, a) => service.getElement(i, a)),
+    op('listElements', 'GET /elements', listElementsInputSchema, listElementsOutputSchema, (i, a) => service.listElements(i, a)),
   ];
 }
 
 export function infraServiceGroup(service: InfraService): ServiceGroup {
   return { subsystem: INFRA_SUBSYSTEM, namespace: INFRA_NAMESPACE, title: INFRA_GROUP_TITLE, operations: infraOperations(service) };
+}
+
+/**
+ * The group for service descriptions (WSDL, OpenAPI) only: the definitions without a service
+ * behind them; a handler called by mistake refuses with INTERNAL.
+ */
+export function describedInfraGroup(): ServiceGroup {
+  const none = new Proxy({} as InfraService, {
+    get: () => () => Promise.reject(new AppError('INTERNAL', { cause: new Error('described infra group has no service') })),
+  });
+  return infraServiceGroup(none);
 }
