@@ -117,6 +117,14 @@ export function parseBodyReads(p: Params): { filter: { from?: number; to?: numbe
   return { filter: strip(filter), page: strip(page) };
 }
 
+/** One time option (ISO 8601 or ms), e.g. the CLI's `--now`. */
+export function parseTimeOption(p: Params, name: string): number | undefined {
+  const c = new Collector();
+  const t = c.time(p, name);
+  c.done();
+  return t;
+}
+
 /** The reason an operator gives for reading a body: one line, bounded. */
 export function parseWhy(p: Params): string | undefined {
   const c = new Collector();
