@@ -87,6 +87,15 @@ forEachStore('holders: registration numbers 2-NNNNN under concurrency', (c) => {
     expect((await confirm(h, other)).registrationNumber).to.equal('2-00021');
   });
 
+  it('two first saves of one new holder at once both land, one after the other', async () => {
+    const inn = innFor(500);
+    h.minjust.add({ ...AGENCY_LEGAL_ENTITY, inn });
+    h.bis.allow(AGENCY_ACTOR_PIN, inn);
+    const out = await Promise.all([h.registry.service.registerHolder({ ...AGENCY_STAGE_1, inn }, caller()), h.registry.service.registerHolder({ ...AGENCY_STAGE_1, inn }, caller())]);
+    expect(out.map((o) => o.version).sort()).to.deep.equal([1, 2]);
+    expect((await h.registry.service.getHolderHistory({ inn })).versions).to.have.length(2);
+  });
+
   it('two adapter processes on one database never duplicate or skip a number', async function () {
     const second = secondProcess(c.store);
     try {
