@@ -6,9 +6,9 @@ import { AppError, toAppError, type FieldError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { appendExchange, checkAttachmentRefs, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
-import type { Attachment, OperationDef } from '../operations/types.js';
+import type { Attachment, OperationDef, SubjectRef } from '../operations/types.js';
 import type { Store } from '../store/store.js';
 import { MessageIds } from '../xroad/message-ids.js';
 import { parseContentType, parseMultipart, toAttachment } from '../xroad/mime.js';
@@ -90,7 +90,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       };
       const render = (outcome: Outcome): Rendered => renderJson(outcome, acceptLanguage);
       let rendered: Rendered;
-      let subjects: Parameters<typeof exchangeRecord>[2] = [];
+      let subjects: SubjectRef[] = [];
       try {
         if (idemKey !== undefined && !IDEMPOTENCY_KEY.test(idemKey)) throw new AppError('VALIDATION_FAILED', { fields: [fieldError('Idempotency-Key', 'pattern')] });
         const { input, attachments, errors } = readApiInput(req, raw, shape, op, config.xroad.limits);
@@ -116,12 +116,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       } catch (e) {
         rendered = render({ ok: false, error: toAppError(e) });
       }
-      try {
-        await appendExchange(deps.exchangeLog, exchangeRecord(base, rendered, subjects), op.kind === 'write', log);
-      } catch (e) {
-        log.error('exchange log append failed; write answered with an internal error', { serviceCode: op.serviceCode, err: errInfo(e) });
-        rendered = render({ ok: false, error: new AppError('INTERNAL', { cause: e }) });
-      }
+      rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op.kind === 'write' }, log, render);
       res.locals.outcome = rendered.faultCode;
       res.setHeader('Cache-Control', 'no-store');
       res.status(rendered.status).type(rendered.contentType).send(rendered.body);

@@ -159,6 +159,26 @@ const ATTACHMENT_MISSING = {
   ky: 'Көрсөтүлгөн тиркеме суроо-талапта жок.',
 };
 
+/**
+ * Appends the record of a finished exchange (see appendExchange) and returns what to send: the
+ * rendered response, or, when a write's record could not be committed, an INTERNAL error rendered
+ * by the transport (the client must not learn of an effect the log does not hold).
+ */
+export async function finishExchange(
+  writer: ExchangeLogWriter,
+  exchange: { base: ExchangeBase; rendered: Rendered; subjects: SubjectRef[]; durable: boolean },
+  log: Logger,
+  render: (outcome: Outcome) => Rendered,
+): Promise<Rendered> {
+  try {
+    await appendExchange(writer, exchangeRecord(exchange.base, exchange.rendered, exchange.subjects), exchange.durable, log);
+    return exchange.rendered;
+  } catch (e) {
+    log.error('exchange log append failed; write answered with an internal error', { serviceCode: exchange.base.serviceCode, err: errInfo(e) });
+    return render({ ok: false, error: new AppError('INTERNAL', { cause: e }) });
+  }
+}
+
 /** What a transport knows of an exchange before the response: everything but the response side. */
 export type ExchangeBase = Omit<ExchangeRecordInput, 'responseOutTs' | 'responseSize' | 'responseAttachmentCount' | 'succeeded' | 'faultCode' | 'faultString' | 'statusCode' | 'responseBody' | 'subjects' | 'direction'>;
 

@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { appendExchange, checkAttachmentRefs, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, errInfo, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, FIELD_REASONS, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type Attachment, type OperationDef, type SubjectRef } from '../operations/types.js';
 import type { KeyStore } from '../pki/key-store.js';
@@ -186,12 +186,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
       if (err.code === 'INTERNAL') log.error('SOAP request failed with an internal error', { err: errInfo(e instanceof AppError && e.cause ? e.cause : e) });
       rendered = render({ ok: false, error: err });
     }
-    try {
-      await appendExchange(deps.exchangeLog, exchangeRecord(base, rendered, subjects), op?.kind === 'write', log);
-    } catch (e) {
-      log.error('exchange log append failed; write answered with an internal error', { serviceCode: base.serviceCode, err: errInfo(e) });
-      rendered = render({ ok: false, error: new AppError('INTERNAL', { cause: e }) });
-    }
+    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write' }, log, render);
     res.locals.outcome = rendered.faultCode ?? 'ok';
     res.status(rendered.status).type(rendered.contentType).send(rendered.body);
   };

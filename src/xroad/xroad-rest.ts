@@ -8,7 +8,7 @@ import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { LANGS, pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { readApiInput } from '../http/api-router.js';
-import { appendExchange, errInfo, exchangeRecord, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { errInfo, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type SubjectRef, type XRoadIdentifier } from '../operations/types.js';
 import type { MessageIds } from './message-ids.js';
@@ -161,12 +161,7 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
       if (err.code === 'INTERNAL') log.error('X-Road REST request failed with an internal error', { err: errInfo(err.cause ?? e) });
       rendered = render({ ok: false, error: err });
     }
-    try {
-      await appendExchange(deps.exchangeLog, exchangeRecord(base, rendered, subjects), kind === 'write', log);
-    } catch (e) {
-      log.error('exchange log append failed; write answered with an internal error', { serviceCode: base.serviceCode, err: errInfo(e) });
-      rendered = render({ ok: false, error: new AppError('INTERNAL', { cause: e }) });
-    }
+    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: kind === 'write' }, log, render);
     for (const [k, v] of Object.entries(echo)) res.setHeader(k, v);
     if (rendered.faultCode) res.setHeader('X-Road-Error', rendered.faultCode);
     res.locals.outcome = rendered.faultCode ?? 'ok';
