@@ -430,11 +430,25 @@ class Parser {
 }
 
 /**
+ * Defaults overlaid with the given limits. An explicit `undefined` (e.g. an unset config field)
+ * keeps the default: spreading it would make every comparison false and switch the limit off.
+ */
+function effectiveLimits(limits?: Partial<XmlLimits>): XmlLimits {
+  if (!limits) return DEFAULT_XML_LIMITS;
+  const lim: XmlLimits = { ...DEFAULT_XML_LIMITS };
+  for (const k of Object.keys(DEFAULT_XML_LIMITS) as Array<keyof XmlLimits>) {
+    const v = limits[k];
+    if (v !== undefined) lim[k] = v;
+  }
+  return lim;
+}
+
+/**
  * Parses a whole document and returns its root element. Throws XmlParseError with a stable
  * reason on anything outside the accepted subset of XML 1.0 + Namespaces.
  */
 export function parseXml(source: string, limits?: Partial<XmlLimits>): XmlElement {
-  const lim: XmlLimits = limits ? { ...DEFAULT_XML_LIMITS, ...limits } : DEFAULT_XML_LIMITS;
+  const lim = effectiveLimits(limits);
   // UTF-8 never takes fewer bytes than UTF-16 code units, so the cheap test first.
   if (source.length > lim.maxBytes || (source.length * 3 > lim.maxBytes && Buffer.byteLength(source, 'utf8') > lim.maxBytes)) {
     throw new XmlParseError('LIMIT_SIZE', `the document is larger than ${lim.maxBytes} bytes`, 0);

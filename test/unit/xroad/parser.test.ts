@@ -154,6 +154,9 @@ describe('xroad/xml parser', () => {
       refused(`<r>${'ж'.repeat(400)}</r>`, 'LIMIT_SIZE', { maxBytes: 800 });
       refused(`<${'n'.repeat(129)}/>`, 'LIMIT_NAME_LENGTH');
     });
+    it('keeps a default limit when a caller passes it as undefined', () => {
+      refused('<a>'.repeat(100) + '</a>'.repeat(100), 'LIMIT_DEPTH', { maxDepth: undefined });
+    });
     it('unbound prefixes on elements and attributes', () => {
       refused('<x:r/>', 'UNBOUND_PREFIX');
       refused('<r x:a="1"/>', 'UNBOUND_PREFIX');
