@@ -171,6 +171,7 @@ export class InfraService {
   /** §19: the authorized body forwards the notice to the operator, due 3 days from receipt. */
   async forwardNotice(input: ForwardInput, actor: InfraActor): Promise<TransitionOutput> {
     const now = this.now(actor);
+    assertInfraAccess('forwardNotice', actor.client, this.deps.roles);
     this.fail(validateForward(input));
     const { row, late } = await this.transition(input.elementId, 'FORWARD', 'forwardNotice', actor, now, { comment: input.comment });
     return { ...this.transitionOutput(row, now), late };
@@ -179,6 +180,7 @@ export class InfraService {
   /** §19: the operator grants online input rights bound to the employee's departmental e-mail. */
   async grantInputAccess(input: GrantInput, actor: InfraActor): Promise<GrantOutput> {
     const now = this.now(actor);
+    assertInfraAccess('grantInputAccess', actor.client, this.deps.roles);
     this.fail(validateGrant(input, bishkekDate(now)));
     const { row } = await this.transition(input.elementId, 'GRANT_ACCESS', 'grantInputAccess', actor, now, {
       patch: (r) => ({ grant_email: r.employee_email, grant_pin: input.employeePin ?? null, granted_at_ms: now.getTime(), granted_by: actor.client }),
@@ -202,6 +204,7 @@ export class InfraService {
    */
   async decideRegistration(input: DecisionInput, actor: InfraActor): Promise<DecisionOutput> {
     const now = this.now(actor);
+    assertInfraAccess('decideRegistration', actor.client, this.deps.roles);
     this.fail(validateDecision(input));
     const action: InfraAction = input.decision === 'REGISTERED' ? 'REGISTER' : 'REFUSE';
     let refusal: Refusal | undefined;
@@ -236,6 +239,8 @@ export class InfraService {
   /** §30: the subject's notice with a copy of its decision; due 7 days after that decision, late ones accepted and flagged. */
   async submitDeregistrationNotice(input: DeregistrationNoticeInput, actor: InfraActor): Promise<DeregistrationNoticeOutput> {
     const now = this.now(actor);
+    // Who before what: another organisation learns nothing about this element from validation errors.
+    await this.accessible('submitDeregistrationNotice', input.elementId, actor);
     const errors = validateDeregistrationNotice(input, bishkekDate(now));
     const { files, errors: fileErrors } = resolveAttachments(
       errors.some((e) => e.field === 'decisionCopy') ? [] : [{ field: 'decisionCopy', role: 'DEREGISTRATION_DECISION', contentId: input.decisionCopy }],
@@ -268,6 +273,7 @@ export class InfraService {
   /** §29, §31: the operator, in agreement with the authorized body, records the end of operation. History stays. */
   async deregisterElement(input: DeregisterInput, actor: InfraActor): Promise<TransitionOutput> {
     const now = this.now(actor);
+    assertInfraAccess('deregisterElement', actor.client, this.deps.roles);
     this.fail(validateDeregister(input, bishkekDate(now)));
     const { row, late } = await this.transition(input.elementId, 'DEREGISTER', 'deregisterElement', actor, now, {
       comment: input.comment,
@@ -285,7 +291,7 @@ export class InfraService {
   /** One element: current data, every version, the status history and the attachments' metadata. */
   async getElement(input: GetElementInput, actor: InfraActor): Promise<ElementView> {
     const now = this.now(actor);
-    const row = await this.readable('getElement', input.elementId, actor);
+    const row = await this.accessible('getElement', input.elementId, actor);
     const [versions, events, attachments] = await Promise.all([this.db.versions(row.id), this.db.events(row.id), this.db.attachments(row.id)]);
     const refusal = row.status === 'REFUSED' ? parseJson<Refusal>(row.refusal_json) : undefined;
     const dereg = parseJson<Deregistration>(row.deregistration_json);
@@ -367,7 +373,7 @@ export class InfraService {
 
   /** A stored file, checked against the SHA-256 taken on receipt; a mismatch is refused and logged. */
   async getAttachment(input: { elementId: string; attachmentId: string }, actor: InfraActor): Promise<{ meta: AttachmentMeta; bytes: Buffer }> {
-    const row = await this.readable('getAttachment', input.elementId, actor);
+    const row = await this.accessible('getAttachment', input.elementId, actor);
     const a = await this.db.attachmentWithContent(row.id, input.attachmentId);
     if (!a) throw new AppError('NOT_FOUND');
     if (sha256Hex(a.content) !== a.sha256) {
@@ -411,8 +417,8 @@ export class InfraService {
     if (errors.length) throw new AppError('VALIDATION_FAILED', { fields: errors });
   }
 
-  /** An element the caller may read with `operation`; NOT_FOUND before ACCESS_DENIED only for roles that may read some elements. */
-  private async readable(operation: InfraOperation, elementId: string, actor: InfraActor): Promise<ElementRow> {
+  /** The element, if the caller may use `operation` on it: roles that may not call it at all are refused before the lookup. */
+  private async accessible(operation: InfraOperation, elementId: string, actor: InfraActor): Promise<ElementRow> {
     assertInfraAccess(operation, actor.client, this.deps.roles);
     const row = await this.db.findElement(elementId);
     if (!row) throw new AppError('NOT_FOUND');
@@ -469,6 +475,7 @@ export class InfraService {
 
   private async submitData(input: ElementSubmission, actor: InfraActor, action: 'SUBMIT_DATA' | 'UPDATE', operation: 'submitElementData' | 'updateElement'): Promise<SubmissionOutput> {
     const now = this.now(actor);
+    const seen = await this.accessible(operation, input.elementId, actor);
     const errors = validateElementData(input.data, bishkekDate(now));
     const docs = input.technicalDocumentation ?? [];
     if (docs.length > this.limits.technicalDocumentsMax) errors.push(fieldError('technicalDocumentation', 'infra.tooManyItems', { max: this.limits.technicalDocumentsMax }));
@@ -477,12 +484,8 @@ export class InfraService {
     const { files, errors: fileErrors } = resolveAttachments(refs, actor.attachments ?? [], this.limits);
     this.fail([...errors, ...fileErrors]);
 
-    // Who may enter data is checked before the transaction: BIS is a network call, never made while holding the row.
-    assertInfraAccess(operation, actor.client, this.deps.roles);
-    const seen = await this.db.findElement(input.elementId);
-    if (!seen) throw new AppError('NOT_FOUND');
-    assertInfraAccess(operation, actor.client, this.deps.roles, { subjectMember: seen.subject_member });
     nextStatus(seen.status, action);
+    // Who may enter data is checked before the transaction: BIS is a network call, never made while holding the row.
     await this.assertGrantedEmployee(seen, actor, now);
 
     let version = 0;
