@@ -126,6 +126,15 @@ describe('WSDL', () => {
   });
 
   describe('node-soap interoperability', () => {
+    it('node-soap reads every served WSDL and sees exactly the table\'s operations', async () => {
+      for (const g of groups) {
+        if (!srv.config.xroad.providers[g.subsystem]) continue;
+        const client = await soap.createClientAsync(`${srv.url}/wsdl/${g.subsystem}.wsdl`);
+        const described = client.describe() as Record<string, Record<string, Record<string, unknown>>>;
+        expect(Object.keys(described[g.subsystem][`${g.subsystem}Port`]), g.subsystem).to.deep.equal(g.operations.map((o) => o.serviceCode));
+      }
+    });
+
     it('consumes the served WSDL and calls ping, signed by WSSecurityCert over Body, Timestamp and the X-Road headers', async () => {
       const client = await soap.createClientAsync(`${srv.url}/wsdl/adapter-test.wsdl`, { endpoint: `${srv.url}/xroad` });
       expect(Object.keys(client.describe()['adapter-test']['adapter-testPort'])).to.deep.equal(['ping']);
