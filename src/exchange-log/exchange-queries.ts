@@ -193,7 +193,7 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function serviceStats(knex: Knex, filter: SearchFilter): Promise<ServiceStats[]> {
   const groups = new Map<string, { direction: 'in' | 'out'; service: string; serviceCode: string; faults: number; durations: number[] }>();
   for await (const row of pagedRows(knex, filter, ['direction', 'service', 'service_code', 'succeeded', 'duration_ms'])) {
-    const key = `${String(row.direction)} ${String(row.service)}`;
+    const key = `${String(row.direction)} ${String(row.service)} ${String(row.service_code)}`;
     let g = groups.get(key);
     if (!g) {
       g = { direction: row.direction as 'in' | 'out', service: String(row.service), serviceCode: String(row.service_code), faults: 0, durations: [] };
