@@ -9,6 +9,7 @@ import {
   deregisterInputSchema,
   deregistrationNoticeInputSchema,
   deregistrationNoticeOutputSchema,
+  emptyInputSchema,
   elementSubmissionSchema,
   elementViewSchema,
   forwardInputSchema,
@@ -18,6 +19,7 @@ import {
   listElementsInputSchema,
   listElementsOutputSchema,
   noticeInputSchema,
+  overdueReportSchema,
   submissionOutputSchema,
   transitionOutputSchema,
 } from './infra-schemas.js';
@@ -37,6 +39,11 @@ function actorOf(ctx: CallContext): InfraActor {
 
 /** Operation titles (WSDL xrd:title, OpenAPI summary) in three languages. */
 const TITLES: Record<string, Text> = {
+  listOverdueElements: {
+    ky: 'Мөөнөтү өткөн кадамдар (жиберүү, чечим, реестрден чыгаруу)',
+    ru: 'Просроченные шаги (направление, решение, исключение из Реестра)',
+    en: 'Steps past due (forwarding, decision, deregistration)',
+  },
   submitRegistrationNotice: {
     ky: 'Инфратүзүмдүн элементин каттоо жөнүндө билдирүү берүү',
     ru: 'Подать уведомление о регистрации элемента инфраструктуры',
@@ -183,6 +190,14 @@ export function infraOperations(service: InfraService): OperationDef[] {
     op('getElement', 'GET /elements/:elementId', getElementInputSchema, elementViewSchema, (i, a) => service.getElement(i, a)),
     op('listElements', 'GET /elements', listElementsInputSchema, listElementsOutputSchema, (i, a) => service.listElements(i, a)),
   ];
+}
+
+/**
+ * Served beside the group, not in its WSDL (like the holders registry's operator reads): the
+ * overdue report for the operator and the authorized body; the service refuses anyone else.
+ */
+export function infraOperatorOperations(service: InfraService): OperationDef[] {
+  return [op('listOverdueElements', 'GET /elements-reports/overdue', emptyInputSchema, overdueReportSchema, (_i, a) => service.overdueReport(a))];
 }
 
 export function infraServiceGroup(service: InfraService): ServiceGroup {

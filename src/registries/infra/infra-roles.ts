@@ -16,8 +16,8 @@ export interface InfraRoles {
 export const INFRA_ROLES = ['operator', 'authorizedBody', 'subject', 'other'] as const;
 export type InfraRole = (typeof INFRA_ROLES)[number];
 
-/** Operations (the ten of CONTRACT §5) and the service's extra entry points that need the same decision. */
-export const INFRA_OPERATIONS = [
+/** The ten operations of CONTRACT §5 (serviceCodes of egov-infra-registry). */
+export const INFRA_SERVICE_CODES = [
   'submitRegistrationNotice',
   'forwardNotice',
   'grantInputAccess',
@@ -28,9 +28,10 @@ export const INFRA_OPERATIONS = [
   'deregisterElement',
   'getElement',
   'listElements',
-  'getAttachment',
-  'overdueReport',
 ] as const;
+
+/** The operations and the service's extra entry points that need the same decision. */
+export const INFRA_OPERATIONS = [...INFRA_SERVICE_CODES, 'getAttachment', 'overdueReport'] as const;
 export type InfraOperation = (typeof INFRA_OPERATIONS)[number];
 
 /** What a role may reach with an operation: every element, only its own organisation's, or nothing. */
@@ -137,4 +138,18 @@ export function assertInfraAccess(
     });
   }
   return decision;
+}
+
+/**
+ * Transport ACL entries (config `acl` shape) that let each role reach exactly the operations the
+ * matrix gives it: the configured operator and authorized-body subsystems by name, subjects as any
+ * client (`*`), since every GOV client may be one; the service then refuses non-GOV clients and
+ * other organisations' elements.
+ */
+export function infraAclEntries(roles: InfraRoles, subsystem = 'egov-infra-registry'): Record<string, Record<string, string[]>> {
+  const opsOf = (role: InfraRole) => INFRA_SERVICE_CODES.filter((op) => MATRIX[op][role] !== 'none');
+  const acl: Record<string, Record<string, string[]>> = { '*': { [subsystem]: opsOf('subject') } };
+  for (const c of roles.authorizedBodies) acl[c] = { [subsystem]: opsOf('authorizedBody') };
+  for (const c of roles.operators) acl[c] = { [subsystem]: opsOf('operator') };
+  return acl;
 }

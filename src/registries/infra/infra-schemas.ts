@@ -280,3 +280,26 @@ export const deregistrationNoticeOutputSchema = transitionOutputSchema.extend({
   noticeLate: z.boolean(),
 });
 export type DeregistrationNoticeOutput = z.infer<typeof deregistrationNoticeOutputSchema>;
+
+export const emptyInputSchema = z.object({});
+
+/** Everything past its term (Rules §19, §21, §31), oldest due first. */
+export const overdueReportSchema = z.object({
+  generatedAt: text,
+  items: z.array(
+    z.object({
+      elementId: text,
+      registryNumber: opt,
+      status: statusSchema,
+      step: z.enum(PENDING_STEPS),
+      subjectMember: text,
+      subjectName: text,
+      fullName: text,
+      since: text,
+      dueDate: text,
+      daysOverdue: z.number(),
+      workingDaysOverdue: z.number(),
+    }),
+  ),
+});
+export type OverdueReport = z.infer<typeof overdueReportSchema>;

@@ -26,6 +26,7 @@ import type {
   ListElementsInput,
   ListElementsOutput,
   NoticeInput,
+  OverdueReport,
   PendingStep,
   SubmissionOutput,
   TransitionOutput,
@@ -687,23 +688,6 @@ export class InfraService {
       uploadedAt: iso(a.uploaded_at_ms),
     };
   }
-}
-
-export interface OverdueReport {
-  generatedAt: string;
-  items: Array<{
-    elementId: string;
-    registryNumber?: string;
-    status: InfraStatus;
-    step: PendingStep;
-    subjectMember: string;
-    subjectName: string;
-    fullName: string;
-    since: string;
-    dueDate: string;
-    daysOverdue: number;
-    workingDaysOverdue: number;
-  }>;
 }
 
 /** Cursors are opaque to callers: the last row's sequence number, base64url. */

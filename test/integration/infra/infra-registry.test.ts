@@ -3,7 +3,7 @@ import { WorkingCalendar } from '../../../src/calendar/working-calendar.js';
 import { AppError } from '../../../src/errors/app-error.js';
 import type { ErrorCode } from '../../../src/errors/catalogue.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import type { Attachment } from '../../../src/operations/types.js';
+import type { Attachment, CallContext, OperationDef } from '../../../src/operations/types.js';
 import { createInfraRegistry } from '../../../src/registries/infra/create-infra-registry.js';
 import type { InfraActor, InfraService } from '../../../src/registries/infra/infra-service.js';
 import { ELEMENT_TYPES, ITEM_TEXT, type ElementType } from '../../../src/registries/infra/infra-vocabulary.js';
@@ -51,11 +51,12 @@ async function rejects(p: Promise<unknown>, code: ErrorCode): Promise<AppError> 
 
 forEachStore('infra registry', (ctx) => {
   let service: InfraService;
+  let operatorOperations: OperationDef[];
   let bis: FakeBis;
 
   before(() => {
     bis = new FakeBis();
-    service = createInfraRegistry({ store: ctx.store, bis, calendar, logger: silentLogger(), roles: INFRA_ROLES_CONFIG }).service;
+    ({ service, operatorOperations } = createInfraRegistry({ store: ctx.store, bis, calendar, logger: silentLogger(), roles: INFRA_ROLES_CONFIG }));
   });
 
   /** Notice (Thu 5 March) → forwarded → access granted (Fri 6 March morning). */
@@ -381,6 +382,9 @@ forEachStore('infra registry', (ctx) => {
       ['DECISION', '2026-03-12', 14, 9],
       ['DEREGISTRATION', '2026-03-25', 1, 1],
     ]);
+    // The same report as an operation, as the operator console calls it.
+    const viaOp = (await operatorOperations[0].handler({}, { ...operator(at('2026-03-26T10:00')), attachments: [] } as unknown as CallContext)) as typeof report;
+    expect(viaOp.items.map((i) => i.elementId)).to.deep.equal(report.items.map((i) => i.elementId));
     // The authorized body sees the same report; on 25 March the deregistration is not yet overdue.
     const earlier = await service.overdueReport(body(at('2026-03-25T23:00')));
     expect(earlier.items.map((i) => i.elementId)).to.include(bId).and.not.include(cId);

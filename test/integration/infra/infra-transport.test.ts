@@ -10,7 +10,7 @@ import { issueMemberCert } from '../../../src/pki/dev-pki.js';
 import { identityFromPem, type SigningIdentity } from '../../../src/pki/key-store.js';
 import { createInfraRegistry } from '../../../src/registries/infra/create-infra-registry.js';
 import { INFRA_NAMESPACE } from '../../../src/registries/infra/infra-operations.js';
-import { INFRA_OPERATIONS, decideInfraAccess, subjectMemberOf, type InfraOperation } from '../../../src/registries/infra/infra-roles.js';
+import { decideInfraAccess, infraAclEntries, subjectMemberOf, type InfraOperation } from '../../../src/registries/infra/infra-roles.js';
 import {
   decisionInputSchema,
   decisionOutputSchema,
@@ -53,20 +53,11 @@ function issued(memberCode: string, memberClass = 'GOV'): SigningIdentity {
   return identityFromPem(memberCode, c.keyPem, c.certPem);
 }
 
-/** Transport ACL built from the registry's own role decision: every operation a role may call at all. */
-function aclFor(clients: string[]): Record<string, Record<string, string[]>> {
-  const acl: Record<string, Record<string, string[]>> = {};
-  for (const c of clients) {
-    const ops = INFRA_OPERATIONS.filter((op) => decideInfraAccess(op, c, INFRA_ROLES_CONFIG).allowed);
-    if (ops.length) acl[c] = { 'egov-infra-registry': ops };
-  }
-  return acl;
-}
-
 const TOKENS = { subject: 'subject-token-0123456789abcdef', operator: 'operator-token-0123456789abcdef', authorizedBody: 'body-token-0123456789abcdef' } as const;
 
 const config = testConfig({
-  acl: aclFor(Object.values(INFRA_CLIENTS)),
+  // Transport ACL from the registry's own matrix: the transport lets each role through, the service decides per element.
+  acl: infraAclEntries(INFRA_ROLES_CONFIG),
   api: {
     clients: {
       subject: { xroadClient: INFRA_CLIENTS.subject, tokenSha256: sha(TOKENS.subject) },

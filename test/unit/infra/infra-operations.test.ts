@@ -24,7 +24,7 @@ const CONTRACT_OPERATIONS = [
 describe('infra operations', () => {
   // The group is built without touching the store; a stand-in proves nothing reaches it here.
   const store = { knex: (() => { throw new Error('no store in this test'); }) as unknown, client: 'sqlite' } as unknown as Store;
-  const { group } = createInfraRegistry({
+  const { group, operatorOperations } = createInfraRegistry({
     store,
     bis: new FakeBis(),
     calendar: new WorkingCalendar({ holidays: [], workingWeekends: [] }),
@@ -61,5 +61,11 @@ describe('infra operations', () => {
       expect(() => objectShapeOf(op.output, 'output'), op.serviceCode).to.not.throw();
       for (const f of op.attachmentFields ?? []) expect(objectShapeOf(op.input, 'input').props.map((p) => p.name), op.serviceCode).to.include(f);
     }
+  });
+
+  it('serves the overdue report beside the group, outside its WSDL', () => {
+    expect(operatorOperations.map((o) => [o.serviceCode, o.kind, o.rest?.method, o.rest?.path])).to.deep.equal([['listOverdueElements', 'read', 'GET', '/elements-reports/overdue']]);
+    expect(group.operations.map((o) => o.serviceCode)).to.not.include('listOverdueElements');
+    expect(() => objectShapeOf(operatorOperations[0].output, 'output')).to.not.throw();
   });
 });

@@ -4,6 +4,7 @@ import {
   INFRA_OPERATIONS,
   assertInfraAccess,
   decideInfraAccess,
+  infraAclEntries,
   infraRoleOf,
   subjectMemberOf,
   type InfraOperation,
@@ -80,5 +81,13 @@ describe('infra roles', () => {
       expect(err.text.ru).to.contain('оператор Реестра');
       expect(err.text.ky).to.contain('Реестрдин оператору');
     }
+  });
+
+  it('gives the transport ACL entries matching the matrix', () => {
+    const acl = infraAclEntries(INFRA_ROLES_CONFIG);
+    expect(acl[INFRA_CLIENTS.operator]['egov-infra-registry']).to.deep.equal(['grantInputAccess', 'decideRegistration', 'deregisterElement', 'getElement', 'listElements']);
+    expect(acl[INFRA_CLIENTS.authorizedBody]['egov-infra-registry']).to.deep.equal(['forwardNotice', 'getElement', 'listElements']);
+    expect(acl['*']['egov-infra-registry']).to.deep.equal(['submitRegistrationNotice', 'submitElementData', 'updateElement', 'submitDeregistrationNotice', 'getElement', 'listElements']);
+    expect(Object.keys(acl)).to.have.length(3);
   });
 });
