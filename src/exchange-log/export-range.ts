@@ -156,8 +156,16 @@ export async function verifyExport(open: () => AsyncIterable<string>, trusted: r
   const startCp = checkpoints.find((c) => c.seq === first.seq - 1 && checkpointSignatureValid(c, trusted));
   const anchor: VerifyReport['anchor'] = first.seq === 1 && first.prevHash === GENESIS_HASH ? 'genesis' : startCp ? 'checkpoint' : 'unanchored';
   const startPrev = anchor === 'genesis' ? GENESIS_HASH : startCp ? startCp.hash : first.prevHash;
-  const items = (async function* (): AsyncGenerator<WalkItem> {
-    for await (const rec of parsedRecords(open)) yield { seq: rec.seq, prevHash: rec.prevHash, hash: rec.hash, canonical: canonicalEncoding(rec) };
+  const items = (async function* (): AsyncGenerator<WalkItem[]> {
+    let page: WalkItem[] = [];
+    for await (const rec of parsedRecords(open)) {
+      page.push({ seq: rec.seq, prevHash: rec.prevHash, hash: rec.hash, canonical: canonicalEncoding(rec) });
+      if (page.length === 1000) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
   })();
   const walk = await walkChain({ items, startSeq: first.seq, startPrev, checkpoints: checkpoints.filter((c) => c.seq >= first.seq), trusted, lookup: fileLookup(open) });
   let firstBreak = walk.firstBreak;

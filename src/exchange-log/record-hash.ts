@@ -34,9 +34,9 @@ export function canonicalEncoding(rec: HashedFields): string {
   return out;
 }
 
-/** hash = SHA-256("xlog/1\n" + canonical encoding + "\n" + prevHash), hex. */
+/** hash = SHA-256("xlog/1\n" + canonical encoding + "\n" + prevHash), hex. One-shot crypto.hash: verification calls it per record. */
 export function hashCanonical(canonical: string, prevHash: string): string {
-  return crypto.createHash('sha256').update(`${HASH_VERSION}\n${canonical}\n${prevHash}`).digest('hex');
+  return crypto.hash('sha256', `${HASH_VERSION}\n${canonical}\n${prevHash}`, 'hex');
 }
 
 export function recordHash(rec: HashedFields, prevHash: string): string {
@@ -44,27 +44,20 @@ export function recordHash(rec: HashedFields, prevHash: string): string {
 }
 
 /**
- * The same canonical encoding as an SQL expression over exchange_records (alias `r`). Values the
- * writer cannot have produced (a SQLite boolean other than 0/1, text in an integer column) encode
- * differently from anything canonicalEncoding gives, so they never verify.
+ * The same canonical encoding as an SQL expression over exchange_records (alias `r`): `'s' || …`
+ * is NULL when the column is, hence coalesce. Values the writer cannot have produced (a SQLite
+ * boolean other than 0/1, a fraction or text in an integer column) encode differently from
+ * anything canonicalEncoding gives, so they never verify.
  */
 export function canonicalSql(client: StoreClient, alias = 'r'): string {
-  const bytes = (c: string) => (client === 'sqlite' ? `length(CAST(${c} AS BLOB))` : `octet_length(${c})`);
   const parts = EXCHANGE_FIELDS.map(([, column, type]) => {
     const c = `${alias}.${column}`;
     if (type === 'bool') {
-      return client === 'sqlite'
-        ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN ${c} = 1 AND typeof(${c}) = 'integer' THEN 'T' WHEN ${c} = 0 AND typeof(${c}) = 'integer' THEN 'F' ELSE 'X' END)`
-        : `(CASE WHEN ${c} IS NULL THEN 'N' WHEN ${c} THEN 'T' ELSE 'F' END)`;
+      return client === 'sqlite' ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN ${c} = 1 THEN 'T' WHEN ${c} = 0 THEN 'F' ELSE 'X' END)` : `(CASE WHEN ${c} THEN 'T' WHEN NOT ${c} THEN 'F' ELSE 'N' END)`;
     }
-    if (type === 'int' || type === 'int?') {
-      return client === 'sqlite'
-        ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN typeof(${c}) = 'integer' THEN 'i' || ${c} || ';' ELSE 'X' END)`
-        : `(CASE WHEN ${c} IS NULL THEN 'N' ELSE 'i' || ${c}::text || ';' END)`;
-    }
-    return client === 'sqlite'
-      ? `(CASE WHEN ${c} IS NULL THEN 'N' WHEN typeof(${c}) = 'text' THEN 's' || ${bytes(c)} || ':' || ${c} ELSE 'X' END)`
-      : `(CASE WHEN ${c} IS NULL THEN 'N' ELSE 's' || ${bytes(c)} || ':' || ${c} END)`;
+    if (type === 'int' || type === 'int?') return client === 'sqlite' ? `coalesce('i' || ${c} || ';', 'N')` : `coalesce('i' || ${c}::text || ';', 'N')`;
+    const bytes = client === 'sqlite' ? `length(CAST(${c} AS BLOB))` : `octet_length(${c})`;
+    return `coalesce('s' || ${bytes} || ':' || ${c}, 'N')`;
   });
   return parts.join(' || ');
 }

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import type { StoreClient } from '../store/store.js';
 import { BODIES_TABLE, CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
 import { GENESIS_HASH, canonicalSql } from './record-hash.js';
@@ -57,21 +57,60 @@ export function storeLookup(knex: Knex): ChainLookup {
 }
 
 /**
+ * Where the walk reads its pages. The store gives SQLite one connection (it serialises writers);
+ * the walk reads through two read-only connections of its own to the same file, so two pages are
+ * built in parallel (WAL lets readers run beside the writer). PostgreSQL reads over the pool.
+ */
+async function pageReader(knex: Knex, client: StoreClient): Promise<{ knex: Knex; close(): Promise<void> }> {
+  const filename = (knex.client.config as { connection?: { filename?: string } }).connection?.filename;
+  if (client !== 'sqlite' || !filename || filename === ':memory:') return { knex, close: async () => undefined };
+  const reader = knexFactory({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 0,
+      max: 2,
+      afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;', (err) => done(err, conn));
+      },
+    },
+  });
+  return { knex: reader, close: () => reader.destroy() };
+}
+
+/**
  * The records of [fromSeq, toSeq] in pages, with the canonical encoding built by the database:
  * one string per record instead of thirty columns is what makes the walk fast.
  */
-async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem> {
+async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem[]> {
   const canonical = canonicalSql(client, 'r');
   const bodyCols = withBodies ? ', r.bodies_stored, r.request_sha256, r.response_sha256, b.seq as body_seq, b.request as body_request, b.response as body_response' : '';
   const join = withBodies ? ` left join ${BODIES_TABLE} b on b.seq = r.seq` : '';
-  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${bodyCols} from ${RECORDS_TABLE} r${join} where r.seq >= ? and r.seq <= ? order by r.seq limit ${PAGE}`;
-  let next = fromSeq;
-  while (next <= toSeq) {
-    const res: unknown = await knex.raw(sql, [next, toSeq]);
+  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${bodyCols} from ${RECORDS_TABLE} r${join} where r.seq >= ? and r.seq <= ? order by r.seq`;
+  // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer rows.
+  const fetchPage = async (from: number): Promise<Row[]> => {
+    const res: unknown = await knex.raw(sql, [from, Math.min(toSeq, from + PAGE - 1)]);
     // knex.raw gives the rows themselves on SQLite and a pg Result on PostgreSQL.
-    const rows = (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
-    if (rows.length === 0) return;
-    for (const row of rows) {
+    return (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
+  };
+  // Pages are fetched ahead while the current one is hashed: the database works on its own thread
+  // (SQLite: the libuv pool, one connection) or processes (PostgreSQL: several pages at once over
+  // the pool) while the walk hashes on the main thread.
+  const ahead = client === 'postgres' ? 3 : 2;
+  const queue: Array<Promise<Row[]>> = [];
+  let nextFrom = fromSeq;
+  const refill = () => {
+    while (queue.length < ahead && nextFrom <= toSeq) {
+      queue.push(fetchPage(nextFrom));
+      nextFrom += PAGE;
+    }
+  };
+  refill();
+  while (queue.length) {
+    const rows = (await queue.shift()) as Row[];
+    refill();
+    yield rows.map((row) => {
       const item: WalkItem = { seq: num(row.seq), prevHash: String(row.prev_hash), hash: String(row.hash), canonical: String(row.canonical) };
       if (withBodies) {
         item.body = {
@@ -81,10 +120,8 @@ async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, to
           bytes: row.body_seq === null || row.body_seq === undefined ? null : { request: (row.body_request ?? null) as Buffer | null, response: (row.body_response ?? null) as Buffer | null },
         };
       }
-      yield item;
-    }
-    next = num(rows[rows.length - 1].seq) + 1;
-    if (rows.length < PAGE) return;
+      return item;
+    });
   }
 }
 
@@ -158,8 +195,9 @@ export async function verifyStore(knex: Knex, client: StoreClient, trustedDefaul
   // first, so honest appends made meanwhile leave the head at or beyond them): walk up to it only.
   const walkTo = Math.min(to, head0.seq);
   const total = walkTo - startSeq + 1;
+  const reader = await pageReader(knex, client);
   const walk: WalkResult = await walkChain({
-    items: storedItems(knex, client, startSeq, walkTo, withBodies),
+    items: storedItems(reader.knex, client, startSeq, walkTo, withBodies),
     startSeq,
     startPrev,
     checkpoints: await loadCheckpoints(knex, startSeq, walkTo),
@@ -167,7 +205,7 @@ export async function verifyStore(knex: Knex, client: StoreClient, trustedDefaul
     lookup: storeLookup(knex),
     bodiesPurgedThrough: head0.bodiesPurgedThrough,
     onProgress: opts.onProgress ? (n) => opts.onProgress?.(n, total) : undefined,
-  });
+  }).finally(() => reader.close());
   let firstBreak = walk.firstBreak;
   if (!firstBreak && walk.lastSeq < walkTo) {
     firstBreak = { seq: walk.lastSeq + 1, kind: 'deleted', detail: `records ${walk.lastSeq + 1}…${walkTo} are missing` };

@@ -47,7 +47,8 @@ export interface WalkItem {
 }
 
 export interface WalkInput {
-  items: AsyncIterable<WalkItem>;
+  /** Records in seq order, in pages (a page is walked without awaiting). */
+  items: AsyncIterable<readonly WalkItem[]>;
   /** First seq expected and the hash it must link to. */
   startSeq: number;
   startPrev: string;
@@ -121,32 +122,34 @@ export async function walkChain(input: WalkInput): Promise<WalkResult> {
   let expectedPrev = input.startPrev;
   const res: WalkResult = { walked: 0, bodiesChecked: 0, lastSeq: input.startSeq - 1, lastHash: input.startPrev, checkpointsVerified: 0, lastVerifiedCheckpoint: null };
   const stop = (b: ChainBreak): WalkResult => ({ ...res, firstBreak: b });
-  for await (const rec of input.items) {
-    if (rec.seq > expectedSeq) {
-      const missing = rec.seq - 1 === expectedSeq ? `record ${expectedSeq} is missing` : `records ${expectedSeq}…${rec.seq - 1} are missing`;
-      return stop({ seq: expectedSeq, kind: 'deleted', detail: missing });
+  for await (const page of input.items) {
+    for (const rec of page) {
+      if (rec.seq > expectedSeq) {
+        const missing = rec.seq - 1 === expectedSeq ? `record ${expectedSeq} is missing` : `records ${expectedSeq}…${rec.seq - 1} are missing`;
+        return stop({ seq: expectedSeq, kind: 'deleted', detail: missing });
+      }
+      if (rec.seq < expectedSeq) return stop({ seq: rec.seq, kind: 'reordered', detail: `record ${rec.seq} appears after record ${expectedSeq - 1}` });
+      if (hashCanonical(rec.canonical, rec.prevHash) !== rec.hash) {
+        return stop({ seq: rec.seq, kind: 'edited', detail: `the stored fields of record ${rec.seq} do not give its hash` });
+      }
+      if (rec.prevHash !== expectedPrev) return stop(await classifyLinkBreak(rec, input.lookup));
+      const bodyIssue = bodyProblem(rec, purgedThrough);
+      if (bodyIssue) return stop({ seq: rec.seq, kind: 'body-edited', detail: `record ${rec.seq}: ${bodyIssue}` });
+      if (rec.body?.bytes) res.bodiesChecked += 1;
+      const cp = cps.get(rec.seq);
+      if (cp) {
+        if (!checkpointSignatureValid(cp, input.trusted)) return stop({ seq: rec.seq, kind: 'checkpoint-mismatch', detail: `the signature of checkpoint ${cp.seq} does not verify with a trusted certificate` });
+        if (cp.hash !== rec.hash) return stop({ seq: rec.seq, kind: 'checkpoint-mismatch', detail: `record ${rec.seq} differs from the signed checkpoint at that seq` });
+        res.checkpointsVerified += 1;
+        res.lastVerifiedCheckpoint = rec.seq;
+      }
+      res.walked += 1;
+      res.lastSeq = rec.seq;
+      res.lastHash = rec.hash;
+      expectedSeq = rec.seq + 1;
+      expectedPrev = rec.hash;
     }
-    if (rec.seq < expectedSeq) return stop({ seq: rec.seq, kind: 'reordered', detail: `record ${rec.seq} appears after record ${expectedSeq - 1}` });
-    if (hashCanonical(rec.canonical, rec.prevHash) !== rec.hash) {
-      return stop({ seq: rec.seq, kind: 'edited', detail: `the stored fields of record ${rec.seq} do not give its hash` });
-    }
-    if (rec.prevHash !== expectedPrev) return stop(await classifyLinkBreak(rec, input.lookup));
-    const bodyIssue = bodyProblem(rec, purgedThrough);
-    if (bodyIssue) return stop({ seq: rec.seq, kind: 'body-edited', detail: `record ${rec.seq}: ${bodyIssue}` });
-    if (rec.body?.bytes) res.bodiesChecked += 1;
-    const cp = cps.get(rec.seq);
-    if (cp) {
-      if (!checkpointSignatureValid(cp, input.trusted)) return stop({ seq: rec.seq, kind: 'checkpoint-mismatch', detail: `the signature of checkpoint ${cp.seq} does not verify with a trusted certificate` });
-      if (cp.hash !== rec.hash) return stop({ seq: rec.seq, kind: 'checkpoint-mismatch', detail: `record ${rec.seq} differs from the signed checkpoint at that seq` });
-      res.checkpointsVerified += 1;
-      res.lastVerifiedCheckpoint = rec.seq;
-    }
-    res.walked += 1;
-    res.lastSeq = rec.seq;
-    res.lastHash = rec.hash;
-    expectedSeq = rec.seq + 1;
-    expectedPrev = rec.hash;
-    if (input.onProgress && res.walked % 10000 === 0) input.onProgress(res.walked);
+    input.onProgress?.(res.walked);
   }
   return res;
 }

@@ -43,16 +43,17 @@ export async function insertRows(trx: Knex | Knex.Transaction, table: string, co
 
 /**
  * Locks the chain head for this transaction and reads it. PostgreSQL: `SELECT … FOR UPDATE`, so
- * batches of several adapter processes queue on the row. SQLite: a write comes first, which takes
- * the database write lock at once (a read first would risk SQLITE_BUSY on upgrade under WAL).
+ * batches of several adapter processes queue on the row. SQLite: a no-op `UPDATE … RETURNING` as
+ * the first statement takes the database write lock at once (a read first would risk SQLITE_BUSY
+ * on the upgrade under WAL) and reads the head in the same statement.
  */
 export async function lockHead(trx: Knex.Transaction, client: StoreClient): Promise<ChainHead> {
   let row: Record<string, unknown> | undefined;
   if (client === 'postgres') {
     row = await trx(HEAD_TABLE).where({ id: 1 }).forUpdate().first();
   } else {
-    await trx(HEAD_TABLE).where({ id: 1 }).update({ updated_at_ms: trx.raw('updated_at_ms') });
-    row = await trx(HEAD_TABLE).where({ id: 1 }).first();
+    const rows: Array<Record<string, unknown>> = await trx.raw(`update ${HEAD_TABLE} set updated_at_ms = updated_at_ms where id = 1 returning seq, hash, bodies_purged_through`);
+    row = rows[0];
   }
   if (!row) throw new Error('exchange_chain_head has no row: migrations incomplete');
   return { seq: num(row.seq), hash: String(row.hash), bodiesPurgedThrough: num(row.bodies_purged_through) };

@@ -32,7 +32,7 @@ function lookupOf(items: WalkItem[]): ChainLookup {
 async function walk(items: WalkItem[], checkpoints = [] as ReturnType<typeof signCheckpoint>[]) {
   return walkChain({
     items: (async function* () {
-      yield* items;
+      yield items;
     })(),
     startSeq: 1,
     startPrev: GENESIS_HASH,
