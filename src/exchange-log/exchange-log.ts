@@ -80,6 +80,8 @@ export interface ExchangeLogDeps {
   now?: () => Date;
   /** Queue bound; default 64 full batches. */
   maxQueue?: number;
+  /** Run retention (purge) this often in the background; off when absent. */
+  purgeEveryMs?: number;
 }
 
 const notFound = (what: { en: string; ru: string; ky: string }) => new AppError('NOT_FOUND', { detail: what });
@@ -97,6 +99,8 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
   const trusted = [deps.signer.certificate];
   let recordsAtLastClose = 0;
 
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let purgeRunning: Promise<void> | undefined;
   const log: ExchangeLog = {
     certificate: deps.signer.certBase64,
     get writerStats() {
@@ -109,6 +113,8 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
     },
     flush: () => writer.flush(),
     async close() {
+      clearInterval(purgeTimer);
+      await purgeRunning;
       await writer.close();
       if (writer.stats.records > recordsAtLastClose) {
         recordsAtLastClose = writer.stats.records;
@@ -164,5 +170,23 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
     purge: (opts = {}) =>
       purgeExpired(env, { now: opts.now ?? now(), bodyRetentionDays: cfg.bodyRetentionDays, metadataRetentionDays: cfg.metadataRetentionDays }, (o) => verifyStore(knex, deps.store.client, trusted, o)),
   };
+  if (deps.purgeEveryMs) {
+    purgeTimer = setInterval(() => {
+      if (purgeRunning) return;
+      purgeRunning = log
+        .purge()
+        .then(
+          (r) => {
+            if (r.refused) deps.logger.error('exchange log retention refused: the chain is broken', { seq: r.refused.seq, kind: r.refused.kind });
+            else if (r.bodiesPurged || r.recordsPurged) deps.logger.info('exchange log retention', { bodiesPurged: r.bodiesPurged, recordsPurged: r.recordsPurged, firstSeq: r.firstSeq });
+          },
+          (e: Error) => deps.logger.error('exchange log retention failed', { err: e.message }),
+        )
+        .finally(() => {
+          purgeRunning = undefined;
+        });
+    }, deps.purgeEveryMs);
+    purgeTimer.unref();
+  }
   return log;
 }

@@ -75,6 +75,16 @@ for (const client of ['sqlite', 'postgres'] as const) {
       expect(r.firstSeq).to.equal(1);
     });
 
+    it('runs retention in the background when asked to', async () => {
+      const log = openLog(store, settings, { purgeEveryMs: 20, now: () => NOW });
+      const deadline = Date.now() + 5000;
+      const purged = async () => Number((await store.knex('exchange_records').where('seq', '<=', 50).count('* as n').first())?.n) === 0;
+      while (!(await purged()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await log.close();
+      expect((await log.head()).bodiesPurgedThrough).to.equal(100);
+      expect(await purged()).to.equal(true);
+    });
+
     it('purging every record leaves the anchor at the head, which verifies', async () => {
       const log = openLog(store, settings);
       const r = await log.purge({ now: new Date(NOW.getTime() + 1000 * DAY) });
