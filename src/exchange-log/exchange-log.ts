@@ -180,7 +180,9 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
             if (r.refused) deps.logger.error('exchange log retention refused: the chain is broken', { seq: r.refused.seq, kind: r.refused.kind });
             else if (r.bodiesPurged || r.recordsPurged) deps.logger.info('exchange log retention', { bodiesPurged: r.bodiesPurged, recordsPurged: r.recordsPurged, firstSeq: r.firstSeq });
           },
-          (e: Error) => deps.logger.error('exchange log retention failed', { err: e.message }),
+          (e: Error) => {
+            deps.logger.error('exchange log retention failed', { err: e.message });
+          },
         )
         .finally(() => {
           purgeRunning = undefined;

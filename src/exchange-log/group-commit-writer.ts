@@ -91,10 +91,18 @@ export class GroupCommitWriter {
     this.immediate = undefined;
   }
 
-  private schedule(): void {
+  /**
+   * `afterBatch`: called when a batch has just committed and records are waiting. An append to an
+   * idle writer starts a batch at once; after a batch, the next one waits for the oldest record to
+   * have waited `maxDelayMs` (or for a full batch), so that under load batches fill up.
+   */
+  private schedule(afterBatch = false): void {
     if (this.inFlight || this.queue.length === 0) return;
     const waited = Date.now() - this.queue[0].enqueuedAt;
-    if (this.urgent || this.queue.length >= this.opts.maxBatch || waited >= this.opts.maxDelayMs) {
+    const gathering = this.timer !== undefined;
+    const idle = !afterBatch && !gathering;
+    if (idle || this.urgent || this.queue.length >= this.opts.maxBatch || waited >= this.opts.maxDelayMs) {
+      if (this.immediate) return;
       this.clearTimers();
       // setImmediate lets appends made in the same tick join this batch.
       this.immediate = setImmediate(() => {
@@ -103,7 +111,7 @@ export class GroupCommitWriter {
       });
       return;
     }
-    if (this.timer || this.immediate) return;
+    if (gathering) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.run();
@@ -139,7 +147,7 @@ export class GroupCommitWriter {
         this.idleWaiters = [];
         waiters.forEach((w) => w());
       } else {
-        this.schedule();
+        this.schedule(true);
       }
     }
   }

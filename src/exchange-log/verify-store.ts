@@ -85,20 +85,23 @@ async function pageReader(knex: Knex, client: StoreClient): Promise<{ knex: Knex
  */
 async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem[]> {
   const canonical = canonicalSql(client, 'r');
-  const bodyCols = withBodies ? ', r.bodies_stored, r.request_sha256, r.response_sha256, b.seq as body_seq, b.request as body_request, b.response as body_response' : '';
-  const join = withBodies ? ` left join ${BODIES_TABLE} b on b.seq = r.seq` : '';
-  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${bodyCols} from ${RECORDS_TABLE} r${join} where r.seq >= ? and r.seq <= ? order by r.seq`;
+  const digestCols = withBodies ? ', r.bodies_stored, r.request_sha256, r.response_sha256' : '';
+  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${digestCols} from ${RECORDS_TABLE} r where r.seq >= ? and r.seq <= ? order by r.seq`;
+  const bodySql = `select seq, request, response from ${BODIES_TABLE} where seq >= ? and seq <= ?`;
+  const rowsOf = (res: unknown): Row[] => (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
   // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer rows.
-  const fetchPage = async (from: number): Promise<Row[]> => {
-    const res: unknown = await knex.raw(sql, [from, Math.min(toSeq, from + PAGE - 1)]);
-    // knex.raw gives the rows themselves on SQLite and a pg Result on PostgreSQL.
-    return (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
+  // Bodies come from their own range query rather than a join: most records have none (metadata
+  // mode, or purged), and the join would cost every record.
+  const fetchPage = async (from: number): Promise<{ rows: Row[]; bodies: Map<number, Row> }> => {
+    const range = [from, Math.min(toSeq, from + PAGE - 1)];
+    const [rows, bodyRows] = await Promise.all([knex.raw(sql, range).then(rowsOf), withBodies ? knex.raw(bodySql, range).then(rowsOf) : Promise.resolve([])]);
+    return { rows, bodies: new Map(bodyRows.map((b) => [num(b.seq), b])) };
   };
   // Pages are fetched ahead while the current one is hashed: the database works on its own thread
   // (SQLite: the libuv pool, one connection) or processes (PostgreSQL: several pages at once over
   // the pool) while the walk hashes on the main thread.
   const ahead = client === 'postgres' ? 3 : 2;
-  const queue: Array<Promise<Row[]>> = [];
+  const queue: Array<Promise<{ rows: Row[]; bodies: Map<number, Row> }>> = [];
   let nextFrom = fromSeq;
   const refill = () => {
     while (queue.length < ahead && nextFrom <= toSeq) {
@@ -108,16 +111,18 @@ async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, to
   };
   refill();
   while (queue.length) {
-    const rows = (await queue.shift()) as Row[];
+    const { rows, bodies } = (await queue.shift()) as { rows: Row[]; bodies: Map<number, Row> };
     refill();
     yield rows.map((row) => {
-      const item: WalkItem = { seq: num(row.seq), prevHash: String(row.prev_hash), hash: String(row.hash), canonical: String(row.canonical) };
+      const seq = num(row.seq);
+      const item: WalkItem = { seq, prevHash: String(row.prev_hash), hash: String(row.hash), canonical: String(row.canonical) };
       if (withBodies) {
+        const b = bodies.get(seq);
         item.body = {
           stored: row.bodies_stored === true || row.bodies_stored === 1,
           requestSha256: (row.request_sha256 ?? null) as string | null,
           responseSha256: (row.response_sha256 ?? null) as string | null,
-          bytes: row.body_seq === null || row.body_seq === undefined ? null : { request: (row.body_request ?? null) as Buffer | null, response: (row.body_response ?? null) as Buffer | null },
+          bytes: b ? { request: (b.request ?? null) as Buffer | null, response: (b.response ?? null) as Buffer | null } : null,
         };
       }
       return item;
