@@ -88,7 +88,7 @@ async function searchAndVerify(store: TestStore): Promise<void> {
   result('verify, metadata only', `${Math.round(v.checked / ((performance.now() - t) / 1000))} records/s`, `${v.checked} records, ${v.checkpointsVerified} checkpoints`);
   t = performance.now();
   v = await log.verify({ bodies: true });
-  result('verify, with body join (none stored)', `${Math.round(v.checked / ((performance.now() - t) / 1000))} records/s`, `${v.checked} records`);
+  result('verify, with body check (none stored)', `${Math.round(v.checked / ((performance.now() - t) / 1000))} records/s`, `${v.checked} records`);
 }
 
 async function bodiesVerify(store: TestStore): Promise<void> {
