@@ -109,6 +109,7 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
 
     async append(record) {
       const prepared = prepareRecord(record, cfg.bodies);
+      if (prepared.droppedSubjects) deps.logger.warn('exchange log: subjects that are not an INN or PIN left out', { count: prepared.droppedSubjects, serviceCode: record.serviceCode, messageId: record.messageId });
       return { seq: await writer.append(prepared) };
     },
     flush: () => writer.flush(),

@@ -10,6 +10,8 @@ export interface PreparedRecord {
   subjects: Array<{ kind: 'inn' | 'pin'; value: string }>;
   requestBody: Buffer | null;
   responseBody: Buffer | null;
+  /** Subjects given that could not be an INN or PIN (or beyond the bound), left out. */
+  droppedSubjects: number;
 }
 
 const ts = z.number().finite().nonnegative();
@@ -47,12 +49,16 @@ const inputSchema = z.object({
   statusCode: z.number().int().min(0).max(999),
   requestBody: z.instanceof(Buffer).optional(),
   responseBody: z.instanceof(Buffer).optional(),
-  subjects: z.array(z.object({ kind: z.enum(['inn', 'pin']), value: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) })).max(1000).optional(),
+  // Checked one by one below: a subject that cannot be an INN or PIN is dropped, not the exchange.
+  subjects: z.array(z.object({ kind: z.string(), value: z.string() })).optional(),
   requestId: text(128).optional(),
   operationKind: z.enum(['read', 'write']).optional(),
 });
 
 const MAX_FAULT_STRING = 4000;
+const MAX_SUBJECTS = 1000;
+// Subject values join the canonical "kind:value,…" list: no separators, bounded.
+const SUBJECT_VALUE = /^[A-Za-z0-9._-]{1,64}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
@@ -81,7 +87,9 @@ export function prepareRecord(input: ExchangeRecordInput, bodies: 'full' | 'meta
   const r = parsed.data;
   const requestInTs = Math.round(r.requestInTs);
   const responseOutTs = Math.round(r.responseOutTs);
-  const subjectKeys = [...new Set((r.subjects ?? []).map((s) => `${s.kind}:${s.value}`))].sort();
+  const given = r.subjects ?? [];
+  const valid = given.filter((s) => (s.kind === 'inn' || s.kind === 'pin') && SUBJECT_VALUE.test(s.value)).slice(0, MAX_SUBJECTS);
+  const subjectKeys = [...new Set(valid.map((s) => `${s.kind}:${s.value}`))].sort();
   const requestBody = r.requestBody ?? null;
   const responseBody = r.responseBody ?? null;
   const keep = bodies === 'full' && (requestBody !== null || responseBody !== null);
@@ -125,5 +133,6 @@ export function prepareRecord(input: ExchangeRecordInput, bodies: 'full' | 'meta
     }),
     requestBody: keep ? requestBody : null,
     responseBody: keep ? responseBody : null,
+    droppedSubjects: given.length - valid.length,
   };
 }

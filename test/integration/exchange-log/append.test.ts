@@ -116,6 +116,14 @@ forEachStore('exchange log: append', (ctx) => {
     expect(v.ok, JSON.stringify(v.firstBreak)).to.equal(true);
   });
 
+  it('leaves out subjects that cannot be an INN or PIN, and keeps the exchange', async () => {
+    const log = openLog(ctx.store);
+    const subjects = [{ kind: 'inn', value: '01001202210023' }, { kind: 'inn', value: 'a,b:c' }, { kind: 'passport', value: 'AN123' }] as unknown as ExchangeRecordInput['subjects'];
+    const { seq } = await log.append({ ...sampleRecord(60), subjects });
+    expect((await log.get(seq))?.subjectList).to.deep.equal([{ kind: 'inn', value: '01001202210023' }]);
+    await log.close();
+  });
+
   it('refuses a malformed record alone; the others of its batch are written', async () => {
     const log = openLog(ctx.store);
     const bad = { ...sampleRecord(1), requestSize: -1 };
