@@ -10,6 +10,8 @@ import { sampleRecord, testSigner } from '../../../fixtures/exchange-log/sample-
 import { registerLogCommands, type OpenLog } from '../../../src/cli/log-commands.js';
 import { StoreUnavailableError, openStore } from '../../../src/store/store.js';
 import { CLI_EXIT } from '../../../src/cli/main.js';
+import { loadConfig } from '../../../src/config/loader.js';
+import { openExchangeLog } from '../../../src/exchange-log/open-exchange-log.js';
 
 class Capture extends Writable {
   text = '';
@@ -135,6 +137,17 @@ forEachStore('CLI: log commands and their exit codes', (ctx) => {
     expect(purge.code).to.equal(0);
     expect(JSON.parse(purge.out)).to.include({ recordsPurged: 0 });
     expect((await run(open, ['log', 'purge', '--now', 'soon'])).code).to.equal(2);
+  });
+
+  it('opens the log from configuration alone (store, and the adapter key from the certs folder)', async () => {
+    const certs = path.join(tmp, 'certs');
+    fs.mkdirSync(certs);
+    fs.writeFileSync(path.join(certs, 'member-70000099.key'), testSigner().privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(path.join(certs, 'member-70000099.crt'), testSigner().certificate.toString());
+    const config = loadConfig({ env: { NODE_ENV: 'test' }, overrides: { store: { ...ctx.store.storeConfig }, certs: { dir: certs, generateDev: false } } });
+    const res = await run(() => openExchangeLog(config), ['log', 'verify', '--json']);
+    expect(res.code).to.equal(0);
+    expect(JSON.parse(res.out)).to.include({ ok: true });
   });
 
   it('exit 3 when the store is unavailable', async () => {
