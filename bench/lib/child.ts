@@ -1,0 +1,73 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** What a benchmark server process reports about itself. */
+export interface ProcStats {
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rss: number;
+}
+
+export interface ServerHandle {
+  port: number;
+  stats(): Promise<ProcStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a benchmark server in its own process, so that the server's CPU time is measured apart from
+ * the load generator's. The script listens on port 0 and calls `serveBench(port)` below.
+ */
+export async function startServerProcess(script: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<ServerHandle> {
+  const child: ChildProcess = fork(path.resolve(script), args, {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMsg = (m: { port?: number; error?: string }) => {
+      if (m.port) resolve(m.port);
+      if (m.error) reject(new Error(m.error));
+    };
+    child.on('message', onMsg);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  let seq = 0;
+  const stats = () =>
+    new Promise<ProcStats>((resolve) => {
+      const id = ++seq;
+      const onMsg = (m: { statsId?: number; stats?: ProcStats }) => {
+        if (m.statsId === id && m.stats) {
+          child.off('message', onMsg);
+          resolve(m.stats);
+        }
+      };
+      child.on('message', onMsg);
+      child.send({ cmd: 'stats', id });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  return { port, stats, stop };
+}
+
+/** Called in the server process once it listens: reports the port and answers stats requests. */
+export function serveBench(port: number): void {
+  process.send?.({ port });
+  process.on('message', (m: { cmd?: string; id?: number }) => {
+    if (m.cmd === 'stats') {
+      const cpu = process.cpuUsage();
+      process.send?.({ statsId: m.id, stats: { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: process.memoryUsage().rss } });
+    }
+  });
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+export function reportStartError(e: unknown): void {
+  process.send?.({ error: (e as Error).message });
+  process.exit(1);
+}
