@@ -6,6 +6,32 @@ import { ensureDevPki } from './pki/dev-pki.js';
 import { KeyStore } from './pki/key-store.js';
 import { TrustStore } from './pki/trust-store.js';
 import { createApp, type BuiltApp, type Mount } from './app.js';
+import { AccessControl } from './acl/access-control.js';
+import { WorkingCalendar } from './calendar/working-calendar.js';
+import { createConsumers, type Consumers } from './consumers/create-consumers.js';
+import { createExchangeLog, type ExchangeLog } from './exchange-log/exchange-log.js';
+import { checkpointSignerMember } from './exchange-log/open-exchange-log.js';
+import { createApiRouter } from './http/api-router.js';
+import { createInfraAttachmentsRouter, INFRA_ATTACHMENTS_OPENAPI } from './http/infra-attachments-router.js';
+import { createLegalEntitiesRouter, LEGAL_ENTITIES_OPENAPI } from './http/legal-entities-router.js';
+import { createOpsRouter } from './http/ops-router.js';
+import { createConsoleRouter } from './console/console-router.js';
+import { OperationTable } from './operations/operation-table.js';
+import { registerTestOperations } from './operations/ping.js';
+import type { OperationDef, ServiceGroup } from './operations/types.js';
+import { createHoldersRegistry, type HoldersRegistry } from './registries/holders/create-holders-registry.js';
+import { createInfraRegistry } from './registries/infra/create-infra-registry.js';
+import { infraAclEntries } from './registries/infra/infra-roles.js';
+import { createXRoadRouter } from './xroad/router.js';
+
+/** What the local Ministry of Justice and BIS stand-ins expose to the adapter (sandbox mode). */
+export interface SandboxHandle {
+  minjustUrl: string;
+  bisUrl: string;
+  issuer: string;
+  jwksUrl: string;
+  close(): Promise<void>;
+}
 
 /** Everything the running adapter is made of, so main, the CLI and end-to-end tests build it the same way. */
 export interface Adapter extends BuiltApp {
@@ -13,6 +39,11 @@ export interface Adapter extends BuiltApp {
   store: Store;
   keys: KeyStore;
   trust: TrustStore;
+  table: OperationTable;
+  exchangeLog: ExchangeLog;
+  consumers: Consumers;
+  holders: HoldersRegistry;
+  sandbox?: SandboxHandle;
   /** Flushes and closes everything the adapter opened, in order. */
   close(): Promise<void>;
 }
@@ -30,50 +61,152 @@ export interface BuildOptions {
   /** Store to use instead of opening one from config (tests). */
   store?: Store;
   extraMounts?: Mount[];
+  /** Clock for the registries and transports (tests); real time otherwise. */
+  now?: () => Date;
+}
+
+type AclConfig = Config['acl'];
+
+/** Joins ACL sources: the operations a client may call are the union of what each source grants. */
+export function mergeAcl(...sources: AclConfig[]): AclConfig {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const src of sources) {
+    for (const [client, bySubsystem] of Object.entries(src)) {
+      const target = (out[client] ??= {});
+      for (const [subsystem, ops] of Object.entries(bySubsystem)) target[subsystem] = [...new Set([...(target[subsystem] ?? []), ...ops])];
+    }
+  }
+  return out;
+}
+
+/** A registry's group with its staff-only reports appended, served on /api/v1 alone. */
+function withReports(group: ServiceGroup, reports: OperationDef[]): ServiceGroup {
+  return { ...group, operations: [...group.operations, ...reports.map((op) => ({ ...op, restOnly: true }))] };
+}
+
+/**
+ * Starts the local MoJ and BIS stand-ins. They live with the test fixtures (sample data, fault
+ * injection) and are loaded only when sandbox mode is on, so production never imports them.
+ */
+async function startSandboxFor(config: Config, certsDir: string, trust: TrustStore): Promise<SandboxHandle> {
+  const mod = (await import('../fixtures/sandbox/start-sandbox.js')) as typeof import('../fixtures/sandbox/start-sandbox.js');
+  return mod.startSandbox({
+    certsDir,
+    trust,
+    minjustPort: config.sandbox.minjustPort,
+    bisPort: config.sandbox.bisPort,
+    minjustService: config.consumers.minjust.service,
+    bisService: config.consumers.bis.service,
+  });
 }
 
 /**
  * The composition root: opens the store and runs migrations, prepares keys (generating the
- * development PKI when configured), and wires transports and features into one app.
+ * development PKI when configured), starts the sandbox stand-ins when asked, and wires the
+ * exchange log, the MoJ/BIS consumers, both registries and every transport into one app.
  */
-export async function buildAdapter(config: Config, logger: Logger, opts: BuildOptions = {}): Promise<Adapter> {
-  const certsDir = path.resolve(config.certs.dir);
-  if (config.certs.generateDev) {
-    const pki = ensureDevPki(certsDir, configuredMembers(config));
-    if (pki.created) logger.info('development certificates generated', { dir: config.certs.dir, members: pki.members.length });
+export async function buildAdapter(baseConfig: Config, logger: Logger, opts: BuildOptions = {}): Promise<Adapter> {
+  const certsDir = path.resolve(baseConfig.certs.dir);
+  if (baseConfig.certs.generateDev) {
+    const pki = ensureDevPki(certsDir, configuredMembers(baseConfig));
+    if (pki.created) logger.info('development certificates generated', { dir: baseConfig.certs.dir, members: pki.members.length });
   }
   const keys = new KeyStore(certsDir);
   // Parse every key the adapter signs with now: a bad key file stops the start, not the first message.
-  for (const id of [...Object.values(config.xroad.providers), config.xroad.client]) keys.identity(id.split('/')[2]);
+  for (const id of [...Object.values(baseConfig.xroad.providers), baseConfig.xroad.client]) keys.identity(id.split('/')[2]);
   const trust = new TrustStore(
-    config.xroad.trust.caFiles.map((f) => keys.readPem(f)),
-    Object.fromEntries(Object.entries(config.xroad.trust.pinned).map(([client, files]) => [client, files.map((f) => keys.readPem(f))])),
+    baseConfig.xroad.trust.caFiles.map((f) => keys.readPem(f)),
+    Object.fromEntries(Object.entries(baseConfig.xroad.trust.pinned).map(([client, files]) => [client, files.map((f) => keys.readPem(f))])),
   );
+
+  // The infra registry's role matrix grants its own operations; the ACL file adds everything else.
+  const infraSubsystem = 'egov-infra-registry';
+  const config: Config = Object.freeze({
+    ...baseConfig,
+    acl: mergeAcl(infraAclEntries(baseConfig.infra, infraSubsystem), Object.fromEntries(baseConfig.infra.operators.map((c) => [c, { [infraSubsystem]: ['listOverdueElements'] }])), baseConfig.acl),
+  });
+
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) {
+      try {
+        await c.close();
+      } catch (e) {
+        logger.error('error while closing', { part: c.name, err: (e as Error).message });
+      }
+    }
+    closers.length = 0;
+  };
+
   const store = opts.store ?? (await openStore(config.store));
-  const closers: Array<() => Promise<void>> = [];
+  if (!opts.store) closers.push({ name: 'store', close: () => store.close() });
   try {
     const { applied } = await store.migrate();
     if (applied.length) logger.info('migrations applied', { applied });
+
+    let sandbox: SandboxHandle | undefined;
+    if (config.sandbox.enabled) {
+      sandbox = await startSandboxFor(config, certsDir, trust);
+      closers.push({ name: 'sandbox', close: () => sandbox!.close() });
+      logger.info('sandbox stand-ins started', { minjust: sandbox.minjustUrl, bis: sandbox.bisUrl });
+    }
+
+    const exchangeLog = createExchangeLog({ store, config, signer: keys.identity(checkpointSignerMember(config)), logger, now: opts.now });
+    closers.push({ name: 'exchange log', close: () => exchangeLog.close() });
+
+    const consumers = createConsumers({
+      config,
+      keys,
+      trust,
+      store,
+      exchangeLog,
+      logger,
+      now: opts.now,
+      overrides: sandbox ? { minjustUrl: sandbox.minjustUrl, bisUrl: sandbox.bisUrl, oidc: { issuer: sandbox.issuer, jwksUrl: sandbox.jwksUrl } } : undefined,
+    });
+    closers.push({ name: 'consumers', close: async () => consumers.close() });
+
+    const calendar = new WorkingCalendar(config.calendar);
+    const holders = createHoldersRegistry({ store, minjust: consumers.minjust, bis: consumers.bis, calendar, logger, now: opts.now, contactsVisibleTo: config.holders.contactsVisibleTo });
+    const infra = createInfraRegistry({ store, bis: consumers.bis, calendar, logger, now: opts.now, roles: config.infra, limits: { attachmentMaxBytes: config.infra.attachmentMaxBytes, technicalDocumentsMax: config.infra.technicalDocumentsMax } });
+
+    const table = new OperationTable().register(withReports(holders.group, holders.operatorOperations)).register(withReports(infra.group, infra.operatorOperations));
+    registerTestOperations(table, config);
+
+    const deps = { config, table, store, exchangeLog, logger, now: opts.now };
+    const mounts: Mount[] = [
+      { path: '/', router: createXRoadRouter({ ...deps, trust, keys }) },
+      {
+        path: '/api/v1',
+        router: createApiRouter({
+          ...deps,
+          idTokens: consumers.idTokens,
+          routes: [
+            { router: createLegalEntitiesRouter({ minjust: consumers.minjust }), openApiPaths: LEGAL_ENTITIES_OPENAPI },
+            { router: createInfraAttachmentsRouter({ service: infra.service, acl: new AccessControl(config.acl), subsystem: infraSubsystem }), openApiPaths: INFRA_ATTACHMENTS_OPENAPI },
+          ],
+        }),
+      },
+      { path: '/ops/v1', router: createOpsRouter({ log: exchangeLog, config, logger, now: opts.now }) },
+      { path: '/console', router: createConsoleRouter() },
+      ...(opts.extraMounts ?? []),
+    ];
+    const built = createApp({ config, store, logger, mounts, upstreams: () => consumers.health() });
+    return {
+      ...built,
+      config,
+      store,
+      keys,
+      trust,
+      table,
+      exchangeLog,
+      consumers,
+      holders,
+      sandbox,
+      close: closeAll,
+    };
   } catch (e) {
-    await store.close().catch(() => undefined);
+    await closeAll();
     throw e;
   }
-  const built = createApp({ config, store, logger, mounts: [...(opts.extraMounts ?? [])] });
-  closers.push(() => store.close());
-  return {
-    ...built,
-    config,
-    store,
-    keys,
-    trust,
-    async close() {
-      for (const c of closers) {
-        try {
-          await c();
-        } catch (e) {
-          logger.error('error while closing', { err: (e as Error).message });
-        }
-      }
-    },
-  };
 }

@@ -41,7 +41,17 @@ async function main(): Promise<void> {
     onClosed: () => adapter.close(),
   }).catch((e: Error) => fail(EXIT.START, `cannot listen on ${config.server.host}:${config.server.port}: ${e.message}`));
   const base = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${running.port}`;
-  logger.info('listening', { port: running.port, url: base, store: config.store.client, sandbox: config.sandbox.enabled });
+  logger.info('listening', {
+    port: running.port,
+    url: base,
+    store: config.store.client,
+    sandbox: config.sandbox.enabled,
+    wsdl: Object.keys(config.xroad.providers).map((s) => `${base}/wsdl/${s}.wsdl`),
+    xroad: `${base}/xroad`,
+    api: `${base}/api/v1/openapi.json`,
+    console: `${base}/console/`,
+    ops: `${base}/ops/v1`,
+  });
   let signals = 0;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, redactConfig, ConfigError } from '../config/loader.js';
 import { openStore, StoreUnavailableError } from '../store/store.js';
 import { ensureDevPki } from '../pki/dev-pki.js';
+import { openExchangeLog } from '../exchange-log/open-exchange-log.js';
+import { registerLogCommands } from './log-commands.js';
 
 /**
  * Operator CLI. Exit codes: 0 ok, 1 the check failed (e.g. integrity broken, not found),
@@ -52,6 +54,8 @@ export function buildCli(): Command {
       console.log(`${res.created ? 'generated' : 'already present'}: ${res.members.length} member certificates in ${cfg.certs.dir}`);
     });
 
+  registerLogCommands(program, () => openExchangeLog(loadConfig()));
+
   return program;
 }
 
@@ -70,6 +74,7 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(e.message);
       return CLI_EXIT.STORE;
     }
+    // LogCommandFailure (integrity broken, nothing found) and anything else: the check failed.
     console.error(`error: ${(e as Error).message}`);
     return CLI_EXIT.FAILED;
   }

@@ -43,15 +43,16 @@ export class OperationTable {
     return this;
   }
 
-  /** The operation served under this X-Road service identity, if any. An absent version matches nothing. */
+  /** The operation served under this X-Road service identity, if any (never a restOnly one). An absent version matches nothing. */
   find(subsystem: string, serviceCode: string, version: string | undefined): OperationDef | undefined {
     if (version === undefined) return undefined;
-    return this.ops.get(opKey(subsystem, serviceCode, version));
+    const op = this.ops.get(opKey(subsystem, serviceCode, version));
+    return op?.restOnly ? undefined : op;
   }
 
   /** The operation by subsystem and serviceCode whatever its version (X-Road REST carries no version). */
   findByCode(subsystem: string, serviceCode: string): OperationDef | undefined {
-    return this.group(subsystem)?.operations.find((o) => o.serviceCode === serviceCode);
+    return this.group(subsystem)?.operations.find((o) => o.serviceCode === serviceCode && !o.restOnly);
   }
 
   group(subsystem: string): ServiceGroup | undefined {

@@ -89,6 +89,11 @@ export interface OperationDef<I = unknown, O = unknown> {
   /** Names of input fields that carry attachments (referenced by content id). */
   attachmentFields?: string[];
   rest?: RestBinding;
+  /**
+   * Served on /api/v1 only (reports for the registry's own staff): not described in the WSDL and
+   * not reachable over X-Road, so the provided service stays exactly the contract's.
+   */
+  restOnly?: boolean;
   handler(input: I, ctx: CallContext): Promise<O>;
 }
 

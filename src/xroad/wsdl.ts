@@ -63,6 +63,7 @@ const titles = (o: Out, t: Text): void => {
 export function generateWsdl(group: ServiceGroup, opts: WsdlOptions): string {
   const o = new Out();
   const name = group.subsystem;
+  const xroadOps = group.operations.filter((op) => !op.restOnly);
   o.line('<?xml version="1.0" encoding="UTF-8"?>');
   o.open(
     `<wsdl:definitions xmlns:wsdl="${WSDL}" xmlns:soap="${SOAP}" xmlns:xs="${NS.xsd}" xmlns:xrd="${NS.xrd}" xmlns:id="${NS.id}" xmlns:tns="${escapeAttr(group.namespace)}" name="${escapeAttr(name)}" targetNamespace="${escapeAttr(group.namespace)}">`,
@@ -74,7 +75,7 @@ export function generateWsdl(group: ServiceGroup, opts: WsdlOptions): string {
   identifierSchema(o);
   headerSchema(o);
   o.open(`<xs:schema targetNamespace="${escapeAttr(group.namespace)}" elementFormDefault="qualified">`);
-  for (const op of group.operations) {
+  for (const op of xroadOps) {
     wrapperElement(o, op.serviceCode, objectShapeOf(op.input, 'input'), new Set(op.attachmentFields ?? []));
     wrapperElement(o, `${op.serviceCode}Response`, objectShapeOf(op.output, 'output'), new Set());
   }
@@ -84,14 +85,14 @@ export function generateWsdl(group: ServiceGroup, opts: WsdlOptions): string {
   o.open('<wsdl:message name="requestHeader">');
   for (const h of BOUND_HEADERS) o.line(`<wsdl:part name="${h}" element="xrd:${h}"/>`);
   o.close('</wsdl:message>');
-  for (const op of group.operations) {
+  for (const op of xroadOps) {
     for (const m of [op.serviceCode, `${op.serviceCode}Response`]) {
       o.open(`<wsdl:message name="${m}">`).line(`<wsdl:part name="body" element="tns:${m}"/>`).close('</wsdl:message>');
     }
   }
 
   o.open(`<wsdl:portType name="${escapeAttr(name)}PortType">`);
-  for (const op of group.operations) {
+  for (const op of xroadOps) {
     o.open(`<wsdl:operation name="${op.serviceCode}">`);
     o.open('<wsdl:documentation>');
     titles(o, op.title);
@@ -104,7 +105,7 @@ export function generateWsdl(group: ServiceGroup, opts: WsdlOptions): string {
 
   o.open(`<wsdl:binding name="${escapeAttr(name)}Binding" type="tns:${escapeAttr(name)}PortType">`);
   o.line(`<soap:binding style="document" transport="${HTTP_TRANSPORT}"/>`);
-  for (const op of group.operations) bindingOperation(o, op);
+  for (const op of xroadOps) bindingOperation(o, op);
   o.close('</wsdl:binding>');
 
   o.open(`<wsdl:service name="${escapeAttr(name)}">`);
