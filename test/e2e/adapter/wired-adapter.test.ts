@@ -1,0 +1,158 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { buildAdapter, mergeAcl, type Adapter } from '../../../src/adapter.js';
+import { loadConfig } from '../../../src/config/loader.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { KeyStore } from '../../../src/pki/key-store.js';
+import { TrustStore } from '../../../src/pki/trust-store.js';
+import { buildSignedEnvelope, parseEnvelope, verifyEnvelope } from '../../../src/xroad/envelope.js';
+import { buildXRoadHeaders } from '../../../src/xroad/headers.js';
+import { id, parseResponse, serviceId } from '../../integration/transport/harness.js';
+
+const sha = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
+const WEB_UI = 'central-server/GOV/70000099/registry-web-ui';
+const BACKOFFICE = 'central-server/GOV/70000099/dpa-backoffice';
+const HOLDERS = 'central-server/GOV/70000099/pd-holders-registry';
+const INFRA = 'central-server/GOV/70000098/egov-infra-registry';
+const INFRA_OPERATOR = 'central-server/GOV/70000098/infra-registry-operator';
+const WSDL_DIR = new URL('../../../wsdl/', import.meta.url);
+
+/**
+ * The composition root as `npm start` builds it (sandbox on, development PKI, SQLite), served on
+ * port 0: every part is reachable through the one app, and the parts are joined correctly.
+ */
+describe('e2e: the wired adapter', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let adapter: Adapter;
+  let server: http.Server;
+  let base: string;
+  let keys: KeyStore;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-wired-'));
+    const config = loadConfig({
+      env: { NODE_ENV: 'test' },
+      overrides: {
+        store: { dataDir: path.join(dir, 'data') },
+        certs: { dir: path.join(dir, 'certs'), generateDev: true },
+        sandbox: { enabled: true, minjustPort: 0, bisPort: 0 },
+        api: { clients: { 'web-ui': { xroadClient: WEB_UI, tokenSha256: sha('web-ui-test-token') }, backoffice: { xroadClient: BACKOFFICE, tokenSha256: sha('backoffice-test-token') }, infra: { xroadClient: INFRA_OPERATOR, tokenSha256: sha('infra-test-token') } } },
+        operators: { tokens: { auditor: { role: 'auditor', tokenSha256: sha('auditor-test-token') } } },
+      } as never,
+    });
+    adapter = await buildAdapter(config, silentLogger());
+    server = http.createServer(adapter.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    keys = new KeyStore(path.join(dir, 'certs'));
+  });
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await adapter?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (p: string, token?: string, extra: Record<string, string> = {}) => fetch(base + p, { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...extra } });
+
+  it('is ready, with both upstream breakers closed', async () => {
+    const r = await get('/readyz');
+    expect(r.status).to.equal(200);
+    expect(await r.json()).to.deep.include({ status: 'ready', upstreams: { minjust: 'closed', bis: 'closed' } });
+  });
+
+  it('serves both WSDLs exactly as committed (staff reports are not part of them)', async () => {
+    for (const s of ['pd-holders-registry', 'egov-infra-registry']) {
+      const r = await get(`/wsdl/${s}.wsdl`);
+      expect(r.status).to.equal(200);
+      const served = await r.text();
+      expect(served.replace(/location="[^"]*"/g, '')).to.equal(fs.readFileSync(new URL(`${s}.wsdl`, WSDL_DIR), 'utf8').replace(/location="[^"]*"/g, ''));
+      expect(served).not.to.match(/listOverdue|getHolderHistory/);
+    }
+  });
+
+  it('describes registry operations, staff reports, MoJ data and attachment download in OpenAPI', async () => {
+    const doc = (await (await get('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(doc.paths).to.include.keys('/holders', '/holders-reports/overdue', '/elements-reports/overdue', '/legal-entities/{inn}', '/elements/{elementId}/attachments/{attachmentId}');
+  });
+
+  it("pulls the Agency's MoJ data through a signed X-Road exchange that the operator API then shows", async () => {
+    const r = await get('/api/v1/legal-entities/01001202210023', 'web-ui-test-token');
+    expect(r.status).to.equal(200);
+    const body = (await r.json()) as { data: { okpo: string }; stale: boolean };
+    expect(body).to.deep.include({ stale: false });
+    expect(body.data.okpo).to.equal('31296230');
+    await adapter.exchangeLog.flush();
+    const page = (await (await get('/ops/v1/exchanges?serviceCode=getSubjectByTin', 'auditor-test-token')).json()) as { items: Array<{ direction: string; succeeded: boolean }> };
+    expect(page.items).to.have.length(1);
+    expect(page.items[0]).to.deep.include({ direction: 'out', succeeded: true });
+  });
+
+  it('serves the staff reports on /api/v1 to the Agency and the infra operator only', async () => {
+    expect((await get('/api/v1/holders-reports/overdue', 'backoffice-test-token')).status).to.equal(200);
+    expect((await get('/api/v1/elements-reports/overdue', 'infra-test-token')).status).to.equal(200);
+    const denied = await get('/api/v1/holders-reports/overdue', 'web-ui-test-token', { 'Accept-Language': 'en' });
+    expect(denied.status).to.equal(403);
+    expect(await denied.json()).to.deep.include({ code: 'ACCESS_DENIED' });
+  });
+
+  it('does not serve a staff report over X-Road, even to a client the ACL allows', async () => {
+    const xml = buildSignedEnvelope({
+      headers: buildXRoadHeaders({ client: id(BACKOFFICE), service: serviceId(HOLDERS, 'listOverdueApplications'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
+      bodyXml: '<h:listOverdueApplications xmlns:h="urn:kg:dpa:holders-registry:v1"/>',
+      identity: keys.identity('70000099'),
+      now: new Date(),
+      ttlSeconds: 300,
+    });
+    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+    const parsed = parseResponse(await r.text());
+    expect(parsed.faultCode).to.match(/UnknownService$/);
+  });
+
+  it('answers a signed listHolders from any member, signed by the provider', async () => {
+    const xml = buildSignedEnvelope({
+      headers: buildXRoadHeaders({ client: id('central-server/GOV/70000050/ministry-system'), service: serviceId(HOLDERS, 'listHolders'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
+      bodyXml: '<h:listHolders xmlns:h="urn:kg:dpa:holders-registry:v1"/>',
+      identity: keys.identity('70000050'),
+      now: new Date(),
+      ttlSeconds: 300,
+    });
+    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+    const text = await r.text();
+    const parsed = parseResponse(text);
+    expect(parsed.faultCode, JSON.stringify(parsed.messages)).to.equal(undefined);
+    expect(parsed.wrapper?.local).to.equal('listHoldersResponse');
+    verifyEnvelope(parseEnvelope(text), { trust: new TrustStore([keys.readPem('ca.crt')]), now: new Date(), maxAgeSeconds: 300, futureSkewSeconds: 60, signerRole: 'service' });
+  });
+
+  it('refuses an infra operation to a client outside the role matrix', async () => {
+    const xml = buildSignedEnvelope({
+      headers: buildXRoadHeaders({ client: id('central-server/GOV/70000050/ministry-system'), service: serviceId(INFRA, 'decideRegistration'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
+      bodyXml: '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>',
+      identity: keys.identity('70000050'),
+      now: new Date(),
+      ttlSeconds: 300,
+    });
+    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+    expect(parseResponse(await r.text()).faultCode).to.match(/AccessDenied$/);
+  });
+
+  it('closes cleanly: a second close is harmless', async () => {
+    const extra = await buildAdapter(adapter.config, silentLogger(), { store: adapter.store });
+    await extra.close();
+    await extra.close();
+    expect((await get('/healthz')).status).to.equal(200);
+  });
+});
+
+describe('mergeAcl', () => {
+  it('unions the operations each source grants, per client and subsystem', () => {
+    expect(mergeAcl({ a: { s: ['x'] }, '*': { s: ['p'] } }, { a: { s: ['y', 'x'], t: ['*'] } })).to.deep.equal({ a: { s: ['x', 'y'], t: ['*'] }, '*': { s: ['p'] } });
+  });
+});
