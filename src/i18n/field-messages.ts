@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError, type FieldError } from '../errors/app-error.js';
-import { issueToFieldError } from '../operations/operation-table.js';
+import { issueToFieldError, localizedFrom, localizedIssue } from '../operations/operation-table.js';
 import type { Text } from './messages.js';
 
 /**
@@ -10,30 +10,18 @@ import type { Text } from './messages.js';
  * (e.g. `blankItem`, `requiredWhen`, `conflictWithSource`) instead of the one derived from the zod
  * issue code. Schemas write `z.string().regex(re, fieldMessage('pattern', text))`.
  */
-const PREFIX = 'i18n:';
-
 export function fieldMessage(reason: string, text: Text): string {
-  return PREFIX + JSON.stringify({ ky: text.ky, ru: text.ru, en: text.en, reason });
+  return localizedIssue(text, reason);
 }
 
 /** The reason and text a message carries, if it is one of ours. */
 export function readFieldMessage(message: string): { reason?: string; text: Text } | undefined {
-  if (!message.startsWith(PREFIX)) return undefined;
-  try {
-    const m = JSON.parse(message.slice(PREFIX.length)) as Partial<Text> & { reason?: unknown };
-    if (typeof m.ky !== 'string' || typeof m.ru !== 'string' || typeof m.en !== 'string') return undefined;
-    return { reason: typeof m.reason === 'string' ? m.reason : undefined, text: { ky: m.ky, ru: m.ru, en: m.en } };
-  } catch {
-    return undefined;
-  }
+  const m = localizedFrom(message);
+  return m && { reason: m.reason, text: m.text };
 }
 
-/** A zod issue as a field error: the transports' mapping, with the check's own reason when it names one. */
-export function toFieldError(issue: z.core.$ZodIssue): FieldError {
-  const base = issueToFieldError(issue);
-  const own = readFieldMessage(issue.message)?.reason;
-  return own ? { ...base, reason: own } : base;
-}
+/** A zod issue as a field error, the check's own reason kept (the transports' mapping). */
+export const toFieldError = issueToFieldError;
 
 /** A field error for a check made outside a schema (e.g. after merging upstream data). */
 export function fieldErrorOf(field: string, message: string): FieldError {

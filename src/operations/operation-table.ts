@@ -122,15 +122,21 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
  */
 const LOCALIZED_PREFIX = 'i18n:';
 
-export function localizedIssue(text: Text): string {
-  return LOCALIZED_PREFIX + JSON.stringify({ ky: text.ky, ru: text.ru, en: text.en });
+export function localizedIssue(text: Text, reason?: string): string {
+  return LOCALIZED_PREFIX + JSON.stringify({ ky: text.ky, ru: text.ru, en: text.en, ...(reason ? { reason } : {}) });
 }
 
-function localizedFrom(message: string): Text | undefined {
+/**
+ * The text (and, when the check names one, its own reason code such as `blankItem`) a localized
+ * message carries; undefined for a plain zod message.
+ */
+export function localizedFrom(message: string): { text: Text; reason?: string } | undefined {
   if (!message.startsWith(LOCALIZED_PREFIX)) return undefined;
   try {
-    const t = JSON.parse(message.slice(LOCALIZED_PREFIX.length)) as Partial<Text>;
-    if (typeof t.ky === 'string' && typeof t.ru === 'string' && typeof t.en === 'string') return { ky: t.ky, ru: t.ru, en: t.en };
+    const t = JSON.parse(message.slice(LOCALIZED_PREFIX.length)) as Partial<Text> & { reason?: unknown };
+    if (typeof t.ky === 'string' && typeof t.ru === 'string' && typeof t.en === 'string') {
+      return { text: { ky: t.ky, ru: t.ru, en: t.en }, ...(typeof t.reason === 'string' ? { reason: t.reason } : {}) };
+    }
   } catch {
     // Not ours: fall back to the generic text.
   }
@@ -178,5 +184,8 @@ function reasonOf(issue: z.core.$ZodIssue): FieldReason {
 export function issueToFieldError(issue: z.core.$ZodIssue): FieldError {
   const reason = reasonOf(issue);
   const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
-  return fieldError(path, reason, localizedFrom(issue.message));
+  const own = localizedFrom(issue.message);
+  const f = fieldError(path, reason, own?.text);
+  // A check that names its own reason (e.g. `blankItem`) keeps it on every transport.
+  return own?.reason ? { ...f, reason: own.reason } : f;
 }

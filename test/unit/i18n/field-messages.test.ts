@@ -20,6 +20,8 @@ describe('field messages: reason codes on the transports’ localized issues', (
     const transport = issueToFieldError(r.error!.issues[0]);
     expect(transport.message).to.deep.equal(TEXT);
     expect(transport.field).to.equal('a[0]');
+    // SOAP, X-Road REST and /api/v1 show the check's own reason, not the one zod's issue code gives.
+    expect(transport.reason).to.equal('blankItem');
   });
 
   it('parseInput keeps the check’s own reason, and the transports’ reason otherwise', () => {
