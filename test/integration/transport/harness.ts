@@ -16,11 +16,11 @@ import type { XRoadIdentifier } from '../../../src/operations/types.js';
 import { KeyStore, identityFromPem, type SigningIdentity } from '../../../src/pki/key-store.js';
 import { TrustStore } from '../../../src/pki/trust-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { buildSignedEnvelope, parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
-import { buildXRoadHeaders } from '../../../src/xroad/headers.js';
+import { buildSignedRequest, readFault, xroadId, xroadServiceId } from '../../../src/xroad/client-request.js';
+import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
 import { createXRoadRouter } from '../../../src/xroad/router.js';
-import { attrNs, childElements, firstChild, textOf } from '../../../src/xroad/xml/dom.js';
+import { childElements, textOf } from '../../../src/xroad/xml/dom.js';
 import { verifyWsSecurity } from '../../../src/xroad/wssec/ws-security-verifier.js';
 
 /** The TEST-ONLY key set committed under fixtures/transport (see make-test-only-pki.ts). */
@@ -34,16 +34,9 @@ export const PORTAL = 'central-server/GOV/70000030/portal';
 export const OTHER = 'central-server/GOV/70000050/ministry';
 export const PROVIDER = 'central-server/GOV/70000099/adapter-test';
 
-export const id = (key: string, objectType: XRoadIdentifier['objectType'] = 'SUBSYSTEM'): XRoadIdentifier => {
-  const [xRoadInstance, memberClass, memberCode, subsystemCode] = key.split('/');
-  return { objectType, xRoadInstance, memberClass, memberCode, ...(subsystemCode ? { subsystemCode } : {}) };
-};
+export const id = xroadId;
 /** `serviceVersion` null: a service header without a version. */
-export const serviceId = (provider: string, serviceCode: string, serviceVersion: string | null = 'v1'): XRoadIdentifier => ({
-  ...id(provider, 'SERVICE'),
-  serviceCode,
-  ...(serviceVersion ? { serviceVersion } : {}),
-});
+export const serviceId = xroadServiceId;
 
 /** Test configuration: the ping group provided as `adapter-test`, portal allowed to call ping. */
 export function testConfig(overrides: Record<string, unknown> = {}): Config {
@@ -161,22 +154,12 @@ export const newId = (): string => `msg-${process.pid}-${Date.now()}-${++seq}`;
 
 /** A signed X-Road request as a client's security server would send it. */
 export function signedRequest(spec: RequestSpec): string {
-  const headers = buildXRoadHeaders({
+  return buildSignedRequest({
+    ...spec,
     client: spec.client ?? id(PORTAL),
     service: spec.service ?? serviceId(PROVIDER, 'ping'),
     id: spec.id ?? newId(),
-    protocolVersion: '4.0',
-    ...(spec.userId !== undefined ? { userId: spec.userId } : {}),
-    ...(spec.issue !== undefined ? { issue: spec.issue } : {}),
-    ...(spec.representedParty ? { representedParty: spec.representedParty } : {}),
-  });
-  return buildSignedEnvelope({
-    headers: [...headers, ...(spec.extraHeaders ?? [])],
-    bodyXml: spec.bodyXml,
-    identity: spec.signer ?? keys.identity('70000030'),
-    now: spec.now ?? new Date(),
-    ttlSeconds: 300,
-    attachments: spec.attachments,
+    signer: spec.signer ?? keys.identity('70000030'),
   });
 }
 
@@ -210,14 +193,12 @@ export function parseResponse(text: string): ParsedResponse {
   const headerNames = env.headerChildren.map((h) => `${h.ns === NS.xrd ? 'xrd' : h.ns === NS.repr ? 'repr' : h.prefix}:${h.local}`);
   const out: ParsedResponse = { env, headerNames, fields: [], messages: {} };
   const w = env.bodyWrapper;
-  if (w && w.ns === NS.soapenv && w.local === 'Fault') {
-    out.faultCode = textOf(firstChild(w, '', 'faultcode') as never);
-    const err = childElements(firstChild(w, '', 'detail') as never)[0];
-    for (const c of childElements(err)) {
-      if (c.local === 'code') out.detailCode = textOf(c);
-      if (c.local === 'message') out.messages[attrNs(c, NS.xml, 'lang') ?? ''] = textOf(c);
-      if (c.local === 'fields') for (const f of childElements(c)) out.fields.push({ name: textOf(childElements(f)[0]), reason: textOf(childElements(f)[1]) });
-    }
+  const fault = w ? readFault(w) : undefined;
+  if (fault) {
+    out.faultCode = fault.faultCode;
+    if (fault.detailCode !== undefined) out.detailCode = fault.detailCode;
+    out.messages = fault.messages;
+    out.fields = fault.fields;
   } else if (w) {
     const values: Record<string, string> = {};
     for (const c of childElements(w)) values[c.local] = childElements(c).length ? '[element]' : textOf(c);
