@@ -61,6 +61,19 @@ describe('e2e: the wired adapter', function () {
 
   const get = (p: string, token?: string, extra: Record<string, string> = {}) => fetch(base + p, { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...extra } });
 
+  /** Posts a request signed by `client`'s member key to /xroad; answers the response text. */
+  async function soap(client: string, provider: string, serviceCode: string, bodyXml: string): Promise<string> {
+    const xml = buildSignedEnvelope({
+      headers: buildXRoadHeaders({ client: id(client), service: serviceId(provider, serviceCode), id: crypto.randomUUID(), protocolVersion: '4.0' }),
+      bodyXml,
+      identity: keys.identity(client.split('/')[2]),
+      now: new Date(),
+      ttlSeconds: 300,
+    });
+    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+    return r.text();
+  }
+
   it('is ready, with both upstream breakers closed', async () => {
     const r = await get('/readyz');
     expect(r.status).to.equal(200);
@@ -103,28 +116,13 @@ describe('e2e: the wired adapter', function () {
   });
 
   it('does not serve a staff report over X-Road, even to a client the ACL allows', async () => {
-    const xml = buildSignedEnvelope({
-      headers: buildXRoadHeaders({ client: id(BACKOFFICE), service: serviceId(HOLDERS, 'listOverdueApplications'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
-      bodyXml: '<h:listOverdueApplications xmlns:h="urn:kg:dpa:holders-registry:v1"/>',
-      identity: keys.identity('70000099'),
-      now: new Date(),
-      ttlSeconds: 300,
-    });
-    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
-    const parsed = parseResponse(await r.text());
+    const text = await soap(BACKOFFICE, HOLDERS, 'listOverdueApplications', '<h:listOverdueApplications xmlns:h="urn:kg:dpa:holders-registry:v1"/>');
+    const parsed = parseResponse(text);
     expect(parsed.faultCode).to.match(/UnknownService$/);
   });
 
   it('answers a signed listHolders from any member, signed by the provider', async () => {
-    const xml = buildSignedEnvelope({
-      headers: buildXRoadHeaders({ client: id('central-server/GOV/70000050/ministry-system'), service: serviceId(HOLDERS, 'listHolders'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
-      bodyXml: '<h:listHolders xmlns:h="urn:kg:dpa:holders-registry:v1"/>',
-      identity: keys.identity('70000050'),
-      now: new Date(),
-      ttlSeconds: 300,
-    });
-    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
-    const text = await r.text();
+    const text = await soap('central-server/GOV/70000050/ministry-system', HOLDERS, 'listHolders', '<h:listHolders xmlns:h="urn:kg:dpa:holders-registry:v1"/>');
     const parsed = parseResponse(text);
     expect(parsed.faultCode, JSON.stringify(parsed.messages)).to.equal(undefined);
     expect(parsed.wrapper?.local).to.equal('listHoldersResponse');
@@ -132,15 +130,8 @@ describe('e2e: the wired adapter', function () {
   });
 
   it('refuses an infra operation to a client outside the role matrix', async () => {
-    const xml = buildSignedEnvelope({
-      headers: buildXRoadHeaders({ client: id('central-server/GOV/70000050/ministry-system'), service: serviceId(INFRA, 'decideRegistration'), id: crypto.randomUUID(), protocolVersion: '4.0' }),
-      bodyXml: '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>',
-      identity: keys.identity('70000050'),
-      now: new Date(),
-      ttlSeconds: 300,
-    });
-    const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
-    expect(parseResponse(await r.text()).faultCode).to.match(/AccessDenied$/);
+    const text = await soap('central-server/GOV/70000050/ministry-system', INFRA, 'decideRegistration', '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>');
+    expect(parseResponse(text).faultCode).to.match(/AccessDenied$/);
   });
 
   it('closes cleanly: a second close is harmless', async () => {
