@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import winston from 'winston';
-import { redact, redactText } from './redactor.js';
+import { redactField, redactText } from './redactor.js';
 
 export type Logger = winston.Logger;
 
@@ -8,7 +9,8 @@ const redactFormat = winston.format((info) => {
   const out = info as winston.Logform.TransformableInfo & Record<string, unknown>;
   for (const key of Object.keys(out)) {
     if (key === 'level' || key === 'timestamp') continue;
-    out[key] = key === 'message' && typeof out[key] === 'string' ? redactText(out[key] as string) : redact(out[key]);
+    // Top-level fields are judged by name too: `{ chief: … }` is as personal as a nested one.
+    out[key] = key === 'message' && typeof out[key] === 'string' ? redactText(out[key] as string) : redactField(key, out[key]);
   }
   return out;
 });
@@ -25,12 +27,38 @@ export interface LoggerOptions {
  * client, service). Personal data is redacted by one shared redactor.
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  return winston.createLogger({
-    level: opts.level,
-    silent: opts.silent,
-    format: winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json()),
-    transports: [opts.stream ? new winston.transports.Stream({ stream: opts.stream }) : new winston.transports.Console()],
+  const format = winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json());
+  const main = opts.stream ? new winston.transports.Stream({ stream: opts.stream }) : new winston.transports.Console();
+  if (!tap) return winston.createLogger({ level: opts.level, silent: opts.silent, format, transports: [main] });
+  // Tapped: every level reaches the tap; the real transport keeps the configured level and silence.
+  main.level = opts.level;
+  main.silent = opts.silent ?? false;
+  return winston.createLogger({ level: 'silly', format, transports: [main, tapStream(tap)] });
+}
+
+/** Receives each formatted (redacted) log line. */
+export type LogTap = (line: string) => void;
+let tap: LogTap | undefined;
+
+/**
+ * Test only: loggers created after this also hand every line, of any level and even when silent,
+ * to `t` (the privacy check over the whole test suite). Undefined turns it off for new loggers.
+ * Returns the tap it replaces.
+ */
+export function setLogTap(t: LogTap | undefined): LogTap | undefined {
+  const previous = tap;
+  tap = t;
+  return previous;
+}
+
+function tapStream(sink: LogTap): winston.transport {
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      sink(String(chunk));
+      done();
+    },
   });
+  return new winston.transports.Stream({ stream, level: 'silly' });
 }
 
 /** A logger that writes nothing; for unit tests of modules that take a logger. */

@@ -38,11 +38,14 @@ export function redact<T>(value: T, depth = 0): T {
   if (value && typeof value === 'object') {
     if (Buffer.isBuffer(value)) return `[${value.length} bytes]` as unknown as T;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const key = k.toLowerCase().replace(/[_\s]/g, '');
-      out[k] = PERSONAL_KEYS.has(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1);
-    }
+    for (const [k, v] of Object.entries(value)) out[k] = redactField(k, v, depth + 1);
     return out as T;
   }
   return value;
+}
+
+/** Masks the value of one named field: all of it when the name says it is personal, by pattern otherwise. */
+export function redactField(name: string, value: unknown, depth = 0): unknown {
+  const key = name.toLowerCase().replace(/[_\s]/g, '');
+  return PERSONAL_KEYS.has(key) && value !== undefined && value !== null && value !== '' ? REDACTED : redact(value, depth);
 }

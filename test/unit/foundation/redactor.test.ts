@@ -49,4 +49,18 @@ describe('redactor', () => {
     expect(parsed.messageId).to.equal('m-1');
     expect(parsed.level).to.equal('info');
   });
+
+  it('masks top-level log fields that name a person, as it does nested ones', () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const log = createLogger({ level: 'info', stream });
+    log.info('stage I', { chief: 'Asel Bekova', head: 'Asel Bekova', fullName: 'Asel Bekova', name: 'Asel Bekova', requestId: 'r-1', inn: 'x' });
+    const parsed = JSON.parse(lines.join(''));
+    expect(parsed).to.deep.include({ chief: REDACTED, head: REDACTED, fullName: REDACTED, name: REDACTED, inn: REDACTED, requestId: 'r-1', message: 'stage I' });
+  });
 });
