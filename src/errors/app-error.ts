@@ -1,5 +1,6 @@
 import { ERRORS, type ErrorCode } from './catalogue.js';
 import type { Text } from '../i18n/messages.js';
+import { isStoreUnavailable } from '../store/store.js';
 
 /** One problem with one input field: the path, a stable reason code, and the message in three languages. */
 export interface FieldError {
@@ -42,8 +43,24 @@ export class AppError extends Error {
   }
 }
 
-/** Anything thrown, as an AppError; unknown errors become INTERNAL and keep the original as cause. */
+const STORE_UNAVAILABLE: Text = {
+  ky: 'Реестрдин маалымат базасы жеткиликсиз.',
+  ru: 'База данных реестра недоступна.',
+  en: "The registry's database is unavailable.",
+};
+
+/**
+ * The store out of reach (refused, reset, pool timeout), directly or as the cause of an AppError
+ * (e.g. the exchange log's): UPSTREAM_UNAVAILABLE (Server.UpstreamUnavailable, retry later).
+ */
+export function storeUnavailableError(err: unknown): AppError | undefined {
+  if (err instanceof AppError && err.code === 'UPSTREAM_UNAVAILABLE') return err;
+  const cause = err instanceof AppError ? err.cause : err;
+  return isStoreUnavailable(cause) ? new AppError('UPSTREAM_UNAVAILABLE', { detail: STORE_UNAVAILABLE, cause }) : undefined;
+}
+
+/** Anything thrown, as an AppError; the store being unreachable is UPSTREAM_UNAVAILABLE, other unknown errors INTERNAL (the original kept as cause). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  return new AppError('INTERNAL', { cause: err });
+  return storeUnavailableError(err) ?? new AppError('INTERNAL', { cause: err });
 }

@@ -1,5 +1,5 @@
 import type { AccessControl } from '../acl/access-control.js';
-import { AppError, toAppError, type FieldError } from '../errors/app-error.js';
+import { AppError, storeUnavailableError, toAppError, type FieldError } from '../errors/app-error.js';
 import type { ExchangeLogWriter, ExchangeRecordInput } from '../exchange-log/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MessageIds, StoredResponse } from '../xroad/message-ids.js';
@@ -174,8 +174,9 @@ export async function finishExchange(
     await appendExchange(writer, exchangeRecord(exchange.base, exchange.rendered, exchange.subjects), exchange.durable, log);
     return exchange.rendered;
   } catch (e) {
-    log.error('exchange log append failed; write answered with an internal error', { serviceCode: exchange.base.serviceCode, err: errInfo(e) });
-    return render({ ok: false, error: new AppError('INTERNAL', { cause: e }) });
+    const storeDown = storeUnavailableError(e);
+    log.error(`exchange log append failed; write answered with ${storeDown ? 'store unavailable' : 'an internal error'}`, { serviceCode: exchange.base.serviceCode, err: errInfo(e) });
+    return render({ ok: false, error: storeDown ?? new AppError('INTERNAL', { cause: e }) });
   }
 }
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { AccessControl } from '../acl/access-control.js';
 import type { Config } from '../config/schema.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, toAppError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
@@ -62,7 +62,7 @@ function transportError(e: unknown): AppError {
   if (e instanceof XmlParseError) return new AppError('INVALID_XML', { cause: e });
   if (e instanceof HeaderError) return new AppError('INVALID_HEADER', { fields: [{ field: e.field, reason: e.reason, message: { ...FIELD_REASONS.invalid } }], cause: e });
   if (e instanceof SecurityError) return new AppError(e.code, { fields: [{ field: e.part ?? 'wsse:Security', reason: e.reason, message: { ...FIELD_REASONS.invalid } }], cause: e });
-  return new AppError('INTERNAL', { cause: e });
+  return toAppError(e);
 }
 
 /**
