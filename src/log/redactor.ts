@@ -18,8 +18,9 @@ const PERSONAL_KEYS = new Set(
 // 14-digit identifiers (PIN, INN) not part of a longer number.
 const ID14 = /(?<!\d)\d{14}(?!\d)/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Phone numbers: +996 and local forms with separators, 9 to 13 digits in all.
-const PHONE = /(?<![\w.])(?:\+?996[\s-]?)?\(?0?\d{3}\)?[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}(?![\w.])/g;
+// Phone numbers: +996 and local forms, 9 digits after the prefix, grouped any way (0312 550 101,
+// 0555 12 34 56, (0312) 62-15-84).
+const PHONE = /(?<![\w.])(?:\+?996[\s-]?)?\(?0?\d{3}\)?(?:[\s-]?\d){6}(?![\w.])/g;
 
 export const REDACTED = '[redacted]';
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createLogger, setLogTap, silentLogger, type LogTap } from '../../../src/log/logger.js';
 import { redact, redactText } from '../../../src/log/redactor.js';
 import { AGENCY_ACTOR_PIN, AGENCY_LEGAL_ENTITY, AGENCY_STAGE_1 } from '../../../fixtures/holders/agency-example.js';
-import { SAMPLE_PERSONS } from '../../../fixtures/sandbox/sample-data.js';
+import { SAMPLE_ENTITIES, SAMPLE_PERSONS } from '../../../fixtures/sandbox/sample-data.js';
 import { fixturePersonalData, personalDataFinder } from '../../../fixtures/privacy/personal-data.js';
 
 /** Runs `f` with a tap of its own, then puts the suite's tap (if any) back. */
@@ -40,6 +40,13 @@ describe('privacy of logs: the fixtures\' personal data and the log tap', () => 
     expect(find('id 921503199000017')).to.equal(undefined);
     expect(find('mail B.ASANOV@DPA.GOV.KG')?.kind).to.equal('emails');
     expect(find('{"level":"info","message":"holder registered","registrationNumber":"2-00001"}')).to.equal(undefined);
+  });
+
+  it('the redactor masks every PIN, phone and e-mail of the fixtures in free text (names need a named field)', () => {
+    const d = fixturePersonalData();
+    const find = personalDataFinder({ ...d, names: [] });
+    for (const v of [...d.pins, ...d.phones, ...d.emails]) expect(find(redactText(`value ${v}; again (${v}).`)), v).to.equal(undefined);
+    expect(find(redactText(`phones: ${SAMPLE_ENTITIES[1].moj.phones}`))).to.equal(undefined);
   });
 
   it('the tap sees every level of every logger made after it is set, silent ones included; real output keeps its level', () => {

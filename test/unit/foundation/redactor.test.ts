@@ -11,7 +11,7 @@ describe('redactor', () => {
 
   it('masks e-mail addresses and phone numbers', () => {
     expect(redactText('write to info@dpa.gov.kg')).to.equal('write to [email]');
-    for (const phone of ['+996 312 62 15 84', '+996555123456', '0555 12 34 56', '(0312) 62-15-84']) {
+    for (const phone of ['+996 312 62 15 84', '+996555123456', '0555 12 34 56', '(0312) 62-15-84', '0312 550 101', '0555 101 202', '+996 312 000000', '0312-550-101']) {
       expect(redactText(`call ${phone} now`), phone).to.equal('call [phone] now');
     }
   });
