@@ -1,0 +1,127 @@
+/**
+ * Pure helpers of `npm run bench`: the issue-8 targets as ratios against baselines measured in the
+ * same run, their PASS/MISS evaluation, and the printed table. No I/O here (unit-tested).
+ */
+
+/** One line of the results table. */
+export interface Row {
+  scenario: string;
+  concurrency: number | string;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  /** Server process CPU (user + system) per request, µs; NaN when not measured. */
+  cpuUsPerReq: number;
+  /** Server RSS at the end of the step, bytes; NaN when not measured. */
+  rss: number;
+  note?: string;
+}
+
+/** What the targets are evaluated on; a missing value makes its target "n/a" (scenario not run). */
+export interface Measured {
+  aRps8?: number;
+  aP99ms8?: number;
+  aErrors8?: number;
+  aCpuUs8?: number;
+  /** Sampled responses whose signature was checked / found invalid, over all A steps. */
+  signaturesChecked?: number;
+  signaturesInvalid?: number;
+  b1Rps8?: number;
+  b2Rps8?: number;
+  b4FloorUs?: number;
+  dRps10k?: number;
+  dRps1M?: number;
+  dHolders?: number;
+  logSearchIdP50ms?: number;
+  logSearchHourP50ms?: number;
+  logVerifyPerSec?: number;
+  logRecords?: number;
+  eRssAfter30s?: number;
+  eRssEnd?: number;
+  eP99First?: number;
+  eP99Last?: number;
+}
+
+export type Verdict = 'PASS' | 'MISS' | 'n/a';
+
+export interface TargetLine {
+  id: string;
+  target: string;
+  measured: string;
+  verdict: Verdict;
+  /** The measured ratio (or value) the verdict was taken on. */
+  value?: number;
+}
+
+const has = (...v: Array<number | undefined>): boolean => v.every((x) => x !== undefined && Number.isFinite(x));
+const x = (n: number): string => `${n.toFixed(2)}×`;
+
+/** ratio = a / b; NaN when b is 0 or either is missing. */
+export function ratio(a: number | undefined, b: number | undefined): number {
+  if (!has(a, b) || b === 0) return NaN;
+  return (a as number) / (b as number);
+}
+
+/** PASS when `value` satisfies `op bound` (NaN is n/a). */
+export function verdict(value: number, op: '>=' | '<=', bound: number): Verdict {
+  if (!Number.isFinite(value)) return 'n/a';
+  return (op === '>=' ? value >= bound : value <= bound) ? 'PASS' : 'MISS';
+}
+
+/**
+ * p99 drift over a soak: the median of the last three windows' p99 against the median of the first
+ * three (one noisy window does not decide), as a fraction (0.1 = 10 % slower at the end).
+ */
+export function p99Drift(windowP99s: number[]): { first: number; last: number; drift: number } {
+  const med = (a: number[]): number => {
+    const s = [...a].sort((p, q) => p - q);
+    return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const k = Math.max(1, Math.min(3, Math.floor(windowP99s.length / 2)));
+  const first = med(windowP99s.slice(0, k));
+  const last = med(windowP99s.slice(-k));
+  return { first, last, drift: last / first - 1 };
+}
+
+export function evaluateTargets(m: Measured): TargetLine[] {
+  const out: TargetLine[] = [];
+  const add = (id: string, target: string, value: number, op: '>=' | '<=', bound: number, measured: string) => out.push({ id, target, value, verdict: verdict(value, op, bound), measured: Number.isFinite(value) ? measured : 'not run' });
+
+  const vsB1 = ratio(m.aRps8, m.b1Rps8);
+  add('A/B1', 'A throughput ≥ 6 × B1 (xml-crypto SignedXml) at c=8', vsB1, '>=', 6, `${x(vsB1)} (A ${m.aRps8?.toFixed(0)} vs B1 ${m.b1Rps8?.toFixed(0)} req/s)`);
+  const vsB2 = ratio(m.aRps8, m.b2Rps8);
+  add('A/B2', 'A throughput ≥ 0.5 × B2 (unsigned node-soap) at c=8', vsB2, '>=', 0.5, `${x(vsB2)} (A ${m.aRps8?.toFixed(0)} vs B2 ${m.b2Rps8?.toFixed(0)} req/s)`);
+  const cpuMs = has(m.aCpuUs8) ? (m.aCpuUs8 as number) / 1000 : NaN;
+  add('A cpu', 'A server CPU ≤ 1.0 ms per signed round trip (c=8)', cpuMs, '<=', 1.0, `${cpuMs.toFixed(3)} ms = ${x(ratio(m.aCpuUs8, m.b4FloorUs))} the B4 floor (${((m.b4FloorUs ?? NaN) / 1000).toFixed(3)} ms)`);
+  add('A p99', 'A p99 at c=8 ≤ 25 ms', m.aP99ms8 ?? NaN, '<=', 25, `${(m.aP99ms8 ?? NaN).toFixed(1)} ms`);
+  const errs = has(m.aErrors8, m.signaturesInvalid) ? (m.aErrors8 as number) + (m.signaturesInvalid as number) : NaN;
+  add('A errors', 'A zero errors at c=8, every sampled response signature valid', errs, '<=', 0, `${m.aErrors8} errors; ${m.signaturesInvalid}/${m.signaturesChecked} sampled signatures invalid`);
+  const growth = ratio(m.dRps1M, m.dRps10k);
+  add('D growth', `D: A with ${m.dHolders ?? '1M'} holders within 15 % of A with 10k (c=8)`, growth, '>=', 0.85, `${x(growth)} (${m.dRps1M?.toFixed(0)} vs ${m.dRps10k?.toFixed(0)} req/s)`);
+  add('D search id', `D: log search by messageId p50 ≤ 10 ms (${m.logRecords ?? '?'} records)`, m.logSearchIdP50ms ?? NaN, '<=', 10, `${(m.logSearchIdP50ms ?? NaN).toFixed(2)} ms`);
+  add('D search hour', `D: log search, one-hour window, p50 ≤ 10 ms (${m.logRecords ?? '?'} records)`, m.logSearchHourP50ms ?? NaN, '<=', 10, `${(m.logSearchHourP50ms ?? NaN).toFixed(2)} ms`);
+  add('D verify', 'D: log verify ≥ 200k records/s', m.logVerifyPerSec ?? NaN, '>=', 200_000, `${Math.round(m.logVerifyPerSec ?? NaN)} records/s`);
+  const rssGrowth = ratio(m.eRssEnd, m.eRssAfter30s);
+  add('E rss', 'E: RSS at the end ≤ 1.2 × RSS after the first 30 s', rssGrowth, '<=', 1.2, `${x(rssGrowth)} (${mb(m.eRssAfter30s)} → ${mb(m.eRssEnd)} MB)`);
+  const drift = has(m.eP99First, m.eP99Last) ? (m.eP99Last as number) / (m.eP99First as number) - 1 : NaN;
+  add('E p99', 'E: p99 drift ≤ 20 %', drift, '<=', 0.2, `${(drift * 100).toFixed(1)} % (${m.eP99First?.toFixed(1)} → ${m.eP99Last?.toFixed(1)} ms)`);
+  return out;
+}
+
+export const mb = (bytes: number | undefined): string => (bytes === undefined || !Number.isFinite(bytes) ? '-' : (bytes / 1048576).toFixed(0));
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+export function formatTable(rows: Row[]): string {
+  const head = ['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'cpu µs/req', 'RSS MB', 'note'];
+  const body = rows.map((r) => [r.scenario, String(r.concurrency), fmt(r.rps, 0), fmt(r.p50ms, 2), fmt(r.p99ms, 2), String(r.errors), fmt(r.cpuUsPerReq, 0), mb(r.rss), r.note ?? '']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function formatTargets(lines: TargetLine[]): string {
+  const w = Math.max(...lines.map((l) => l.target.length));
+  return lines.map((l) => `${l.verdict.padEnd(4)}  ${l.target.padEnd(w)}  ${l.measured}`).join('\n');
+}

@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { firstNumber, fromExchangeLogRows } from '../../../bench/lib/log-part.js';
+import { evaluateTargets, formatTable, formatTargets, p99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
+
+describe('bench: targets as ratios against the same run', () => {
+  it('computes ratios, and NaN when a side is missing or zero', () => {
+    expect(ratio(600, 100)).to.equal(6);
+    expect(ratio(1, 0)).to.be.NaN;
+    expect(ratio(undefined, 3)).to.be.NaN;
+  });
+
+  it('judges bounds inclusively; NaN is not run', () => {
+    expect(verdict(6, '>=', 6)).to.equal('PASS');
+    expect(verdict(5.99, '>=', 6)).to.equal('MISS');
+    expect(verdict(1.0, '<=', 1.0)).to.equal('PASS');
+    expect(verdict(NaN, '<=', 1)).to.equal('n/a');
+  });
+
+  it('takes p99 drift on the medians of the first and last windows, so one spike does not decide', () => {
+    const d = p99Drift([10, 11, 10, 50, 12, 11, 12]);
+    expect(d.first).to.equal(10);
+    expect(d.last).to.equal(12);
+    expect(d.drift).to.be.closeTo(0.2, 1e-9);
+    expect(p99Drift([10, 13]).drift).to.be.closeTo(0.3, 1e-9);
+  });
+
+  it('evaluates every target of issue 8 from the measured values', () => {
+    const lines = evaluateTargets({
+      aRps8: 900,
+      b1Rps8: 140,
+      b2Rps8: 2000,
+      aCpuUs8: 950,
+      b4FloorUs: 300,
+      aP99ms8: 30,
+      aErrors8: 0,
+      signaturesChecked: 50,
+      signaturesInvalid: 1,
+      dRps10k: 900,
+      dRps1M: 780,
+      logSearchIdP50ms: 0.5,
+      logSearchHourP50ms: 12,
+      logVerifyPerSec: 250_000,
+      eRssAfter30s: 100,
+      eRssEnd: 110,
+      eP99First: 10,
+      eP99Last: 11,
+    });
+    const v = Object.fromEntries(lines.map((l) => [l.id, l.verdict]));
+    expect(v).to.deep.equal({
+      'A/B1': 'PASS', // 6.43×
+      'A/B2': 'MISS', // 0.45×
+      'A cpu': 'PASS',
+      'A p99': 'MISS',
+      'A errors': 'MISS', // one invalid signature
+      'D growth': 'PASS', // 0.867
+      'D search id': 'PASS',
+      'D search hour': 'MISS',
+      'D verify': 'PASS',
+      'E rss': 'PASS',
+      'E p99': 'PASS',
+    });
+    expect(lines.find((l) => l.id === 'A/B1')?.measured).to.match(/^6\.43×/);
+    expect(lines.find((l) => l.id === 'A cpu')?.measured).to.include('3.17× the B4 floor');
+  });
+
+  it('marks the targets of scenarios that did not run as n/a', () => {
+    const lines = evaluateTargets({ aRps8: 500 });
+    expect(lines.every((l) => l.verdict === 'n/a')).to.equal(true);
+    expect(formatTargets(lines)).to.include('not run');
+  });
+
+  it('prints one aligned table line per row, dashes for what was not measured', () => {
+    const out = formatTable([{ scenario: 'A', concurrency: 8, rps: 812.4, p50ms: 8.123, p99ms: 20.5, errors: 0, cpuUsPerReq: 950, rss: 200 * 1048576 }, { scenario: 'B4', concurrency: 1, rps: 3000, p50ms: 0.3, p99ms: NaN, errors: 0, cpuUsPerReq: 300, rss: NaN }]).split('\n');
+    expect(out).to.have.length(4);
+    expect(out[2]).to.match(/^A\s+8\s+812\s+8\.12\s+20\.50\s+0\s+950\s+200$/);
+    expect(out[3]).to.match(/0\.30\s+-\s+0\s+300\s+-$/);
+  });
+});
+
+describe('bench: reading the exchange-log benchmark', () => {
+  it('takes the number after a percentile label, or the first number', () => {
+    expect(firstNumber('p50 0.10 ms')).to.equal(0.1);
+    expect(firstNumber('204212 records/s')).to.equal(204212);
+    expect(firstNumber('none')).to.be.NaN;
+  });
+
+  it('finds search and verify among its rows', () => {
+    const part = fromExchangeLogRows({
+      records: 1000,
+      rows: [
+        { measure: 'search by messageId', value: 'p50 0.12 ms' },
+        { measure: 'search one-hour window (first page of 50)', value: 'p50 0.40 ms' },
+        { measure: 'search one-hour window + serviceCode + status', value: 'p50 9.00 ms' },
+        { measure: 'verify, metadata only', value: '300000 records/s' },
+      ],
+    });
+    expect(part).to.include({ records: 1000, searchByIdP50ms: 0.12, searchHourP50ms: 0.4, verifyPerSec: 300_000 });
+  });
+});
