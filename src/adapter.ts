@@ -11,6 +11,7 @@ import { WorkingCalendar } from './calendar/working-calendar.js';
 import { createConsumers, type Consumers } from './consumers/create-consumers.js';
 import { createExchangeLog, type ExchangeLog } from './exchange-log/exchange-log.js';
 import { checkpointSignerMember } from './exchange-log/open-exchange-log.js';
+import type { ApiAuthLocals } from './http/api-auth.js';
 import { createApiRouter } from './http/api-router.js';
 import { createInfraAttachmentsRouter, INFRA_ATTACHMENTS_OPENAPI } from './http/infra-attachments-router.js';
 import { createLegalEntitiesRouter, LEGAL_ENTITIES_OPENAPI } from './http/legal-entities-router.js';
@@ -123,7 +124,7 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
   const infraSubsystem = 'egov-infra-registry';
   const config: Config = Object.freeze({
     ...baseConfig,
-    acl: mergeAcl(infraAclEntries(baseConfig.infra, infraSubsystem), Object.fromEntries(baseConfig.infra.operators.map((c) => [c, { [infraSubsystem]: ['listOverdueElements'] }])), baseConfig.acl),
+    acl: mergeAcl(infraAclEntries(baseConfig.infra, infraSubsystem), Object.fromEntries([...baseConfig.infra.operators, ...baseConfig.infra.authorizedBodies].map((c) => [c, { [infraSubsystem]: ['listOverdueElements'] }])), baseConfig.acl),
   });
 
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
@@ -174,6 +175,7 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
     registerTestOperations(table, config);
 
     const deps = { config, table, store, exchangeLog, logger, now: opts.now };
+    const acl = new AccessControl(config.acl);
     const mounts: Mount[] = [
       { path: '/', router: createXRoadRouter({ ...deps, trust, keys }) },
       {
@@ -182,8 +184,12 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
           ...deps,
           idTokens: consumers.idTokens,
           routes: [
-            { router: createLegalEntitiesRouter({ minjust: consumers.minjust }), openApiPaths: LEGAL_ENTITIES_OPENAPI },
-            { router: createInfraAttachmentsRouter({ service: infra.service, acl: new AccessControl(config.acl), subsystem: infraSubsystem }), openApiPaths: INFRA_ATTACHMENTS_OPENAPI },
+            {
+              // MoJ data serves stage I of the holders registry: whoever may file it may pull the prefill.
+              router: createLegalEntitiesRouter({ minjust: consumers.minjust, mayRead: (res) => acl.isAllowed((res.locals as ApiAuthLocals).apiClient.client, holders.group.subsystem, 'registerHolder') }),
+              openApiPaths: LEGAL_ENTITIES_OPENAPI,
+            },
+            { router: createInfraAttachmentsRouter({ service: infra.service, acl, subsystem: infraSubsystem }), openApiPaths: INFRA_ATTACHMENTS_OPENAPI },
           ],
         }),
       },

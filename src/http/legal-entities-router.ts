@@ -12,6 +12,11 @@ export interface LegalEntitiesRouterDeps {
    * context middleware) and `res.locals.userId` (the PIN of the verified BIS ID token, set by the API auth).
    */
   context?: (req: Request, res: Response) => Pick<CallContext, 'userId' | 'requestId'>;
+  /**
+   * Whether the authenticated API client may read MoJ data (names and contacts of a head are
+   * personal data). Default: everyone the API auth let in.
+   */
+  mayRead?: (res: Response) => boolean;
 }
 
 const defaultContext = (_req: Request, res: Response): Pick<CallContext, 'userId' | 'requestId'> => ({
@@ -30,6 +35,7 @@ export function createLegalEntitiesRouter(deps: LegalEntitiesRouterDeps): Router
   const context = deps.context ?? defaultContext;
   router.get('/legal-entities/:inn', async (req, res) => {
     const inn = String(req.params.inn);
+    if (deps.mayRead && !deps.mayRead(res)) throw new AppError('ACCESS_DENIED');
     if (!isInn(inn)) throw new AppError('VALIDATION_FAILED', { fields: [innError('inn')] });
     const r = await deps.minjust.getSubjectByTin(inn, context(req, res));
     // Names and contacts of a head are personal data: no shared caches.
@@ -95,7 +101,7 @@ export const LEGAL_ENTITIES_OPENAPI: OpenApiPaths = {
             },
           },
         },
-        default: { description: 'An error (problem document): VALIDATION_FAILED, NOT_FOUND, UPSTREAM_UNAVAILABLE, …', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        default: { description: 'An error (problem document): ACCESS_DENIED (the client may not file holder applications), VALIDATION_FAILED, NOT_FOUND, UPSTREAM_UNAVAILABLE, …', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
     },
   },

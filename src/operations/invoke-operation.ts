@@ -57,6 +57,7 @@ export interface InvokeResult {
 export async function invokeOperation(deps: InvokeDeps, args: InvokeArgs): Promise<InvokeResult> {
   const { op, ctx } = args;
   if (!deps.acl.isAllowed(ctx.client, op.subsystem, op.serviceCode)) throw new AppError('ACCESS_DENIED');
+  op.authorize?.(ctx.client);
   const claim = args.idempotency ? await deps.messageIds.claim(ctx.client, args.idempotency.messageId, args.idempotency.requestHash, ctx.now.getTime()) : undefined;
   if (claim?.kind === 'replay') return { rendered: claim.response, replayed: true, subjects: [] };
   const token = claim?.token;

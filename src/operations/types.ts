@@ -94,6 +94,12 @@ export interface OperationDef<I = unknown, O = unknown> {
    * not reachable over X-Road, so the provided service stays exactly the contract's.
    */
   restOnly?: boolean;
+  /**
+   * The provider's own rule on who may call (e.g. a registry's role matrix), checked right after the
+   * ACL and before the input is read, so a caller who may never call gets ACCESS_DENIED rather than
+   * a validation error. Throws an AppError; rules that depend on the record stay in the handler.
+   */
+  authorize?(client: string): void;
   handler(input: I, ctx: CallContext): Promise<O>;
 }
 

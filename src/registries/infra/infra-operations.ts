@@ -3,6 +3,7 @@ import { defineOperation, type CallContext, type OperationDef, type RestBinding,
 import { AppError } from '../../errors/app-error.js';
 import type { Text } from '../../i18n/messages.js';
 import type { InfraActor, InfraService } from './infra-service.js';
+import { INFRA_SERVICE_CODES, type InfraOperation } from './infra-roles.js';
 import {
   decisionInputSchema,
   decisionOutputSchema,
@@ -127,7 +128,7 @@ function op<I, O>(
  */
 export function infraOperations(service: InfraService): OperationDef[] {
   const files = ['technicalDocumentation', 'commissioningActFile'];
-  return [
+  return withRoleCheck(service, [
     op(
       'submitRegistrationNotice',
       'POST /elements/notices',
@@ -189,7 +190,13 @@ export function infraOperations(service: InfraService): OperationDef[] {
     ),
     op('getElement', 'GET /elements/:elementId', getElementInputSchema, elementViewSchema, (i, a) => service.getElement(i, a)),
     op('listElements', 'GET /elements', listElementsInputSchema, listElementsOutputSchema, (i, a) => service.listElements(i, a)),
-  ];
+  ]);
+}
+
+/** Each operation refuses a caller whose role may never call it before its input is read. */
+function withRoleCheck(service: InfraService, ops: OperationDef[]): OperationDef[] {
+  const operationOf = (serviceCode: string): InfraOperation => ((INFRA_SERVICE_CODES as readonly string[]).includes(serviceCode) ? (serviceCode as InfraOperation) : 'overdueReport');
+  return ops.map((o) => ({ ...o, authorize: (client: string) => service.authorizeCaller(operationOf(o.serviceCode), client) }));
 }
 
 /**
@@ -197,7 +204,7 @@ export function infraOperations(service: InfraService): OperationDef[] {
  * overdue report for the operator and the authorized body; the service refuses anyone else.
  */
 export function infraOperatorOperations(service: InfraService): OperationDef[] {
-  return [op('listOverdueElements', 'GET /elements-reports/overdue', emptyInputSchema, overdueReportSchema, (_i, a) => service.overdueReport(a))];
+  return withRoleCheck(service, [op('listOverdueElements', 'GET /elements-reports/overdue', emptyInputSchema, overdueReportSchema, (_i, a) => service.overdueReport(a))]);
 }
 
 export function infraServiceGroup(service: InfraService): ServiceGroup {

@@ -384,6 +384,11 @@ export class InfraService {
     return { meta: this.attachmentMeta(a), bytes: a.content };
   }
 
+  /** The role rule alone, before any element is read: may this caller's role call the operation at all. */
+  authorizeCaller(operation: InfraOperation, client: string): void {
+    assertInfraAccess(operation, client, this.deps.roles);
+  }
+
   /** Everything past its term: forwarding (§19), decision (§21), deregistration (§31). Operator and authorized body. */
   async overdueReport(actor: Pick<InfraActor, 'client' | 'now'>): Promise<OverdueReport> {
     const now = this.now(actor);

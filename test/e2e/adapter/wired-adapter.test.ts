@@ -107,6 +107,12 @@ describe('e2e: the wired adapter', function () {
     expect(page.items[0]).to.deep.include({ direction: 'out', succeeded: true });
   });
 
+  it('lets only clients that may file holder applications pull MoJ data', async () => {
+    const r = await get('/api/v1/legal-entities/01001202210023', 'infra-test-token');
+    expect(r.status).to.equal(403);
+    expect(await r.json()).to.deep.include({ code: 'ACCESS_DENIED' });
+  });
+
   it('serves the staff reports on /api/v1 to the Agency and the infra operator only', async () => {
     expect((await get('/api/v1/holders-reports/overdue', 'backoffice-test-token')).status).to.equal(200);
     expect((await get('/api/v1/elements-reports/overdue', 'infra-test-token')).status).to.equal(200);
