@@ -71,7 +71,7 @@ function parseArgs(argv: string[]): Options {
         })
       : ALL,
   );
-  const soakMinutes = Number(val('soak-minutes') ?? (quick ? 0.15 : 1.5));
+  const soakMinutes = Number(val('soak-minutes') ?? (quick ? 0.1 : 1));
   if (!(soakMinutes > 0)) throw new Error('--soak-minutes must be positive');
   const cpuProf = val('cpu-prof');
   return { quick, store, workers, only, soakMinutes, ...(cpuProf ? { cpuProf: path.resolve(cpuProf) } : {}) };
@@ -117,7 +117,10 @@ async function prepareStore(o: Options, holders: number, tmp: string, writers: n
   const stored = await seedHolders(store, holders, (d) => d % 100_000 === 0 && say(`  seeded ${d} holders`));
   say(`  ${stored} holders in ${store.location} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   if (writers > 0) await warmMinjustCache(store, writers, 'central-server/GOV/70000024/minjust-service');
-  ensureDevPki(certsDir);
+  // The development PKI (a dozen RSA keys) is made once per machine and copied into this run's folder.
+  const cache = path.join(os.tmpdir(), 'adapter-bench-dev-pki');
+  ensureDevPki(cache);
+  fs.cpSync(cache, certsDir, { recursive: true });
   const keys = new KeyStore(certsDir);
   return { store, certsDir, keys, trust: new TrustStore([keys.readPem('ca.crt')]), holders: stored, seeded: holders, tmp };
 }
@@ -262,10 +265,24 @@ async function main(): Promise<void> {
       ] as const
     ).filter(([step]) => ran(step));
     if (baselines.length) say(`starting ${baselines.map(([, , label]) => label).join(', ')}`);
-    const started = await Promise.allSettled(baselines.map(([, file]) => startBaseline(env, o, file)));
-    for (const s of started) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
+    // D's large store and its two adapters get ready in the same unmeasured phase.
+    const growth = ran('D')
+      ? (async () => {
+          say(`preparing the large store: ${T.holdersLarge} holders`);
+          const big = await prepareStore(o, T.holdersLarge, tmp, 0, env.certsDir);
+          cleanups.push(() => big.store.dispose());
+          const servers = await Promise.allSettled([startAdapter(env, o, 0), startAdapter(big, o, 0)]);
+          for (const s of servers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
+          for (const s of servers) if (s.status === 'rejected') throw s.reason;
+          const [small, large] = servers.map((s) => (s as PromiseFulfilledResult<ServerHandle>).value);
+          return { big, small, large };
+        })()
+      : undefined;
+    const baselineServers = await Promise.allSettled(baselines.map(([, file]) => startBaseline(env, o, file)));
+    for (const s of baselineServers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
+    const grown = growth && (await growth);
     for (const [i, [step, , label]] of baselines.entries()) {
-      const s = started[i];
+      const s = baselineServers[i];
       if (s.status === 'rejected') throw s.reason;
       const server = s.value;
       let next: () => BenchRequest;
@@ -282,14 +299,11 @@ async function main(): Promise<void> {
     }
 
     // --- D: growth --------------------------------------------------------------------------
-    if (ran('D')) {
-      say(`preparing the large store: ${T.holdersLarge} holders`);
-      const big = await prepareStore(o, T.holdersLarge, tmp, 0, env.certsDir);
-      cleanups.push(() => big.store.dispose());
+    if (grown) {
+      const { big, small, large } = grown;
       m.dHolders = big.holders;
       // Both stores served at once and measured in alternation, so that the load of the shared
       // machine falls on both alike: the ratio is taken on the sums of the rounds.
-      const [small, large] = await Promise.all([startAdapter(env, o, 0), startAdapter(big, o, 0)]);
       try {
         const rounds = o.quick ? 2 : 3;
         const secs = Math.max(1, (T.secs * 2) / rounds);
@@ -319,7 +333,6 @@ async function main(): Promise<void> {
         await Promise.all([small.stop(), large.stop()]);
       }
       await big.store.dispose();
-      cleanups.pop();
       say(`exchange log: ${T.logRecords} records`);
       const log = await runLogPart({ records: T.logRecords, store: o.store, quick: o.quick, tmp });
       Object.assign(m, { logSearchIdP50ms: log.searchByIdP50ms, logSearchHourP50ms: log.searchHourP50ms, logVerifyPerSec: log.verifyPerSec, logRecords: log.records });
