@@ -39,6 +39,11 @@ export function hashCanonical(canonical: string, prevHash: string): string {
   return crypto.hash('sha256', `${HASH_VERSION}\n${canonical}\n${prevHash}`, 'hex');
 }
 
+/** The same hash over the exact bytes hashCanonical hashes (the UTF-8 of what preimageSql builds). */
+export function hashPreimage(bytes: Uint8Array): string {
+  return crypto.hash('sha256', bytes, 'hex');
+}
+
 export function recordHash(rec: HashedFields, prevHash: string): string {
   return hashCanonical(canonicalEncoding(rec), prevHash);
 }
@@ -60,4 +65,14 @@ export function canonicalSql(client: StoreClient, alias = 'r'): string {
     return `coalesce('s' || ${bytes} || ':' || ${c}, 'N')`;
   });
   return parts.join(' || ');
+}
+
+/**
+ * What hashCanonical hashes, as an SQL text expression: `xlog/1` LF canonical LF prev_hash. It ends
+ * with the stored prev_hash (a NULL one, which the schema forbids, gives an empty tail and a hash
+ * that cannot match).
+ */
+export function preimageSql(client: StoreClient, alias = 'r'): string {
+  const lf = client === 'sqlite' ? 'char(10)' : 'chr(10)';
+  return `'${HASH_VERSION}' || ${lf} || ${canonicalSql(client, alias)} || ${lf} || coalesce(${alias}.prev_hash, '')`;
 }

@@ -1,10 +1,11 @@
 import type { X509Certificate } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import type { StoreClient } from '../store/store.js';
-import { BODIES_TABLE, CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
-import { GENESIS_HASH, canonicalSql } from './record-hash.js';
+import { CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
+import { GENESIS_HASH } from './record-hash.js';
+import { BODIES_PAGE_SQL, bodiesBySeq, pageSql, parsePage } from './verify-pages.js';
 import { checkpointFromRow, checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
-import { walkChain, type ChainBreak, type ChainLookup, type WalkItem, type WalkResult } from './walk-chain.js';
+import { walkChain, type ChainBreak, type ChainLookup, type PreimageWalkItem, type WalkResult } from './walk-chain.js';
 import { readHead } from './write-batch.js';
 
 export interface VerifyOptions {
@@ -80,53 +81,41 @@ async function pageReader(knex: Knex, client: StoreClient): Promise<{ knex: Knex
 }
 
 /**
- * The records of [fromSeq, toSeq] in pages, with the canonical encoding built by the database:
- * one string per record instead of thirty columns is what makes the walk fast.
+ * The records of [fromSeq, toSeq] in pages, each page one buffer the database builds with every
+ * record's hashed bytes (verify-pages.ts): no row object per record.
  */
-async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<WalkItem[]> {
-  const canonical = canonicalSql(client, 'r');
-  const digestCols = withBodies ? ', r.bodies_stored, r.request_sha256, r.response_sha256' : '';
-  const sql = `select r.seq, r.prev_hash, r.hash, ${canonical} as canonical${digestCols} from ${RECORDS_TABLE} r where r.seq >= ? and r.seq <= ? order by r.seq`;
-  const bodySql = `select seq, request, response from ${BODIES_TABLE} where seq >= ? and seq <= ?`;
+async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<PreimageWalkItem[]> {
   const rowsOf = (res: unknown): Row[] => (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
-  // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer rows.
+  const serverUtf8 = client !== 'postgres' || String(rowsOf(await knex.raw(`select current_setting('server_encoding') as enc`))[0]?.enc).toUpperCase() === 'UTF8';
+  const sql = pageSql(client, { serverUtf8 });
+  // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer records.
   // Bodies come from their own range query rather than a join: most records have none (metadata
   // mode, or purged), and the join would cost every record.
-  const fetchPage = async (from: number): Promise<{ rows: Row[]; bodies: Map<number, Row> }> => {
+  const fetchPage = async (from: number): Promise<PreimageWalkItem[]> => {
     const range = [from, Math.min(toSeq, from + PAGE - 1)];
-    const [rows, bodyRows] = await Promise.all([knex.raw(sql, range).then(rowsOf), withBodies ? knex.raw(bodySql, range).then(rowsOf) : Promise.resolve([])]);
-    return { rows, bodies: new Map(bodyRows.map((b) => [num(b.seq), b])) };
+    const [rows, bodyRows] = await Promise.all([knex.raw(sql, range).then(rowsOf), withBodies ? knex.raw(BODIES_PAGE_SQL, range).then(rowsOf) : Promise.resolve([])]);
+    return parsePage(rows[0]?.page as Buffer | string | null | undefined, withBodies ? bodiesBySeq(bodyRows) : undefined);
   };
   // Pages are fetched ahead while the current one is hashed: the database works on its own thread
   // (SQLite: the libuv pool, one connection) or processes (PostgreSQL: several pages at once over
   // the pool) while the walk hashes on the main thread.
   const ahead = client === 'postgres' ? 3 : 2;
-  const queue: Array<Promise<{ rows: Row[]; bodies: Map<number, Row> }>> = [];
+  const queue: Array<Promise<PreimageWalkItem[]>> = [];
   let nextFrom = fromSeq;
   const refill = () => {
     while (queue.length < ahead && nextFrom <= toSeq) {
-      queue.push(fetchPage(nextFrom));
+      const page = fetchPage(nextFrom);
+      // A page fetched ahead of a walk that stops at a break is never awaited: its failure is not unhandled.
+      page.catch(() => undefined);
+      queue.push(page);
       nextFrom += PAGE;
     }
   };
   refill();
   while (queue.length) {
-    const { rows, bodies } = (await queue.shift()) as { rows: Row[]; bodies: Map<number, Row> };
+    const items = (await queue.shift()) as PreimageWalkItem[];
     refill();
-    yield rows.map((row) => {
-      const seq = num(row.seq);
-      const item: WalkItem = { seq, prevHash: String(row.prev_hash), hash: String(row.hash), canonical: String(row.canonical) };
-      if (withBodies) {
-        const b = bodies.get(seq);
-        item.body = {
-          stored: row.bodies_stored === true || row.bodies_stored === 1,
-          requestSha256: (row.request_sha256 ?? null) as string | null,
-          responseSha256: (row.response_sha256 ?? null) as string | null,
-          bytes: b ? { request: (b.request ?? null) as Buffer | null, response: (b.response ?? null) as Buffer | null } : null,
-        };
-      }
-      return item;
-    });
+    yield items;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { hashCanonical, sha256Hex } from './record-hash.js';
+import { hashCanonical, hashPreimage, sha256Hex } from './record-hash.js';
 import { checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
 
 /**
@@ -31,24 +31,35 @@ export interface ChainLookup {
   prevHashAt(seq: number): Promise<string | undefined>;
 }
 
+/** What the walk knows of a record's bodies: what the record says, and the stored bytes (null = no bodies row). */
+export interface WalkBody {
+  stored: boolean;
+  /** The record's digests; only looked at when there are bytes to compare them with. */
+  requestSha256: string | null;
+  responseSha256: string | null;
+  bytes: { request: Buffer | null; response: Buffer | null } | null;
+}
+
 /** One record as the walk needs it: its chain data and the canonical encoding of its fields. */
 export interface WalkItem {
   seq: number;
   prevHash: string;
   hash: string;
   canonical: string;
-  /** Present when bodies are checked: what the record says, and the stored bytes (null = no bodies row). */
-  body?: {
-    stored: boolean;
-    requestSha256: string | null;
-    responseSha256: string | null;
-    bytes: { request: Buffer | null; response: Buffer | null } | null;
-  };
+  preimage?: undefined;
+  /** Present when bodies are checked. */
+  body?: WalkBody;
+}
+
+/** A record given by the exact bytes its hash covers (hashCanonical's input, as the database built it; they end with prevHash). */
+export interface PreimageWalkItem extends Omit<WalkItem, 'canonical' | 'preimage'> {
+  canonical?: undefined;
+  preimage: Uint8Array;
 }
 
 export interface WalkInput {
   /** Records in seq order, in pages (a page is walked without awaiting). */
-  items: AsyncIterable<readonly WalkItem[]>;
+  items: AsyncIterable<ReadonlyArray<WalkItem | PreimageWalkItem>>;
   /** First seq expected and the hash it must link to. */
   startSeq: number;
   startPrev: string;
@@ -72,7 +83,7 @@ export interface WalkResult {
   lastVerifiedCheckpoint: number | null;
 }
 
-function bodyProblem(item: WalkItem, purgedThrough: number): string | undefined {
+function bodyProblem(item: WalkItem | PreimageWalkItem, purgedThrough: number): string | undefined {
   const body = item.body;
   if (!body) return undefined;
   if (!body.stored) return body.bytes ? 'bodies are stored for a record that was logged without them' : undefined;
@@ -91,7 +102,7 @@ function bodyProblem(item: WalkItem, purgedThrough: number): string | undefined 
  * Names the break when record `rec` at position `p` is self-consistent but does not link to its
  * predecessor (see BreakKind).
  */
-async function classifyLinkBreak(rec: WalkItem, lookup: ChainLookup): Promise<ChainBreak> {
+async function classifyLinkBreak(rec: WalkItem | PreimageWalkItem, lookup: ChainLookup): Promise<ChainBreak> {
   const p = rec.seq;
   const q = await lookup.seqOfHash(rec.prevHash);
   if (q !== undefined && q === p - 2) {
@@ -129,7 +140,7 @@ export async function walkChain(input: WalkInput): Promise<WalkResult> {
         return stop({ seq: expectedSeq, kind: 'deleted', detail: missing });
       }
       if (rec.seq < expectedSeq) return stop({ seq: rec.seq, kind: 'reordered', detail: `record ${rec.seq} appears after record ${expectedSeq - 1}` });
-      if (hashCanonical(rec.canonical, rec.prevHash) !== rec.hash) {
+      if ((rec.preimage !== undefined ? hashPreimage(rec.preimage) : hashCanonical(rec.canonical, rec.prevHash)) !== rec.hash) {
         return stop({ seq: rec.seq, kind: 'edited', detail: `the stored fields of record ${rec.seq} do not give its hash` });
       }
       if (rec.prevHash !== expectedPrev) return stop(await classifyLinkBreak(rec, input.lookup));
