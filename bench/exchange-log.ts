@@ -1,13 +1,14 @@
 /**
  * Exchange-log benchmark:
  *   npx tsx bench/exchange-log.ts [--records 1000000] [--store sqlite|postgres] [--quick] [--json file]
- * Measures, on a log of N records (default 1M, --quick 100k):
+ * Measures, on a log of N records (default 1M, --quick 100k), filled through the real batch writer
+ * (fixtures bulk loader), metadata only — scenario D's log part, bench/scenarios/log-growth.ts:
  *   - search by messageId and by a one-hour window (first page of 50): p50/p95 over 200 queries;
- *   - verify of the whole chain: records/s (with and without the body join), and with 2 KiB bodies;
+ *   - verify of the whole chain: records/s, with and without the body check;
+ * and, on logs of their own:
+ *   - verify rehashing stored bodies (2 × ~1.3 KiB per record);
  *   - append throughput: group commit (256 concurrent callers) vs one INSERT transaction per record.
- * The log is filled through the real batch writer (bench/../fixtures bulk loader), metadata only.
  */
-import { loadConfig } from '../src/config/loader.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createExchangeLog } from '../src/exchange-log/exchange-log.js';
 import { prepareRecord } from '../src/exchange-log/prepare-record.js';
@@ -15,6 +16,7 @@ import { writeBatch } from '../src/exchange-log/write-batch.js';
 import { bulkLoad } from '../fixtures/exchange-log/bulk-load.js';
 import { sampleRecord, testSigner } from '../fixtures/exchange-log/sample-records.js';
 import { freshStore, postgresAvailable, type TestStore } from '../test/helpers/stores.js';
+import { BENCH_BASE_TS as BASE, benchLogConfig as config, runLogGrowth, timeEach, type LogBenchRow } from './scenarios/log-growth.js';
 import fs from 'node:fs';
 
 const arg = (name: string): string | undefined => {
@@ -24,72 +26,12 @@ const arg = (name: string): string | undefined => {
 const quick = process.argv.includes('--quick');
 const N = Number(arg('records') ?? (quick ? 100_000 : 1_000_000));
 const client = (arg('store') ?? 'sqlite') as 'sqlite' | 'postgres';
-const BASE = Date.UTC(2026, 0, 1);
 
-interface Row {
-  measure: string;
-  value: string;
-  note: string;
-}
-const rows: Row[] = [];
+const rows: LogBenchRow[] = [];
 const result = (measure: string, value: string, note = '') => {
   rows.push({ measure, value, note });
   process.stderr.write(`  ${measure}: ${value} ${note}\n`);
 };
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
-async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 0.5), p95: pct(times, 0.95) };
-}
-
-function config(over: Record<string, unknown> = {}) {
-  return loadConfig({ env: { NODE_ENV: 'test' }, overrides: { exchangeLog: { checkpointEvery: 10_000, batchMaxRecords: 256, batchMaxDelayMs: 2, ...over } } });
-}
-
-async function searchAndVerify(store: TestStore): Promise<void> {
-  const signer = testSigner();
-  const env = { knex: store.knex, client: store.client, signer, checkpointEvery: 10_000 };
-  let t = performance.now();
-  await bulkLoad(env, N, { bodies: 'metadata', batch: 5000, baseTs: BASE, onProgress: (d) => d % 100_000 === 0 && process.stderr.write(`  loaded ${d}\n`) });
-  result('load (batch writer, 5000/batch)', `${Math.round(N / ((performance.now() - t) / 1000))} records/s`, `${N} records`);
-  const log = createExchangeLog({ store, config: config(), signer, logger: silentLogger() });
-  const rnd = (i: number) => (i * 7_919_993) % N;
-  await log.search({ messageId: 'warm-up' });
-  const byId = await timeEach(200, async (i) => {
-    const page = await log.search({ messageId: `msg-${rnd(i).toString().padStart(8, '0')}` });
-    if (page.items.length !== 1) throw new Error('messageId search missed');
-  });
-  result('search by messageId', `p50 ${byId.p50.toFixed(2)} ms`, `p95 ${byId.p95.toFixed(2)} ms, 200 queries`);
-  const hours = Math.floor(N / 3600);
-  const byHour = await timeEach(200, async (i) => {
-    const from = BASE + ((i * 7919) % hours) * 3_600_000;
-    const page = await log.search({ from, to: from + 3_600_000 }, { limit: 50 });
-    if (page.items.length !== 50) throw new Error('window search missed');
-  });
-  result('search one-hour window (first page of 50)', `p50 ${byHour.p50.toFixed(2)} ms`, `p95 ${byHour.p95.toFixed(2)} ms, 200 queries`);
-  const byHourFiltered = await timeEach(200, async (i) => {
-    const from = BASE + ((i * 7919) % hours) * 3_600_000;
-    await log.search({ from, to: from + 3_600_000, serviceCode: 'getHolder', status: 'fault' }, { limit: 50 });
-  });
-  result('search one-hour window + serviceCode + status', `p50 ${byHourFiltered.p50.toFixed(2)} ms`, `p95 ${byHourFiltered.p95.toFixed(2)} ms`);
-  t = performance.now();
-  let v = await log.verify({ bodies: false });
-  if (!v.ok) throw new Error(`verify failed: ${JSON.stringify(v.firstBreak)}`);
-  result('verify, metadata only', `${Math.round(v.checked / ((performance.now() - t) / 1000))} records/s`, `${v.checked} records, ${v.checkpointsVerified} checkpoints`);
-  t = performance.now();
-  v = await log.verify({ bodies: true });
-  result('verify, with body check (none stored)', `${Math.round(v.checked / ((performance.now() - t) / 1000))} records/s`, `${v.checked} records`);
-}
 
 async function bodiesVerify(store: TestStore): Promise<void> {
   const signer = testSigner();
@@ -129,7 +71,9 @@ async function appendThroughput(store: TestStore): Promise<void> {
 async function main(): Promise<void> {
   if (client === 'postgres' && !(await postgresAvailable())) throw new Error('PostgreSQL is not reachable (DATABASE_URL_TEST or postgres://postgres@127.0.0.1:5432/test)');
   process.stderr.write(`exchange-log bench: ${N} records on ${client}\n`);
-  for (const step of [searchAndVerify, bodiesVerify, appendThroughput]) {
+  const growth = await runLogGrowth({ client, records: N, log: (line) => process.stderr.write(`  ${line}\n`) });
+  rows.push(...growth.rows);
+  for (const step of [bodiesVerify, appendThroughput]) {
     const store = await freshStore(client);
     try {
       await step(store);
