@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkingCalendar } from '../../src/calendar/working-calendar.js';
 import type { Config } from '../../src/config/schema.js';
@@ -198,7 +200,8 @@ export class XRoadClient {
  */
 export async function startWorkerTarget(now: Date, onProblem: (kind: string, message: string) => void): Promise<FuzzTargetHandle> {
   // A worker does not inherit the TypeScript loader: the entry loads it, then the worker module through it.
-  const api = import.meta.resolve('tsx/esm/api');
+  // The ESM build of tsx's API (under mocha this module may be compiled to CommonJS, without import.meta.resolve).
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./target-worker.ts', import.meta.url).href;
   const code = `import { tsImport } from ${JSON.stringify(api)}; await tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)});`;
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { now: now.toISOString() } });
