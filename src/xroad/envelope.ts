@@ -163,5 +163,30 @@ export function verifyEnvelope(env: ReceivedEnvelope, opts: VerifyOptions): Veri
  * Never adds xrd:requestHash.
  */
 export function echoHeaders(env: ReceivedEnvelope): string[] {
+  assertEchoIdsUnique(env.headerChildren);
   return env.headerChildren.map((el) => serializeElement(el, { dropRootAttr: (a) => a.ns === NS.wsu && a.local === 'Id' }));
+}
+
+/**
+ * Id-like values (wsu:Id, Id, xml:id) inside the headers to echo must be unique: repeated, they
+ * would make the answer's own signature ambiguous, and every verifier refuses such a document
+ * (found by fuzzing: a fault echoing a wrapped copy of a signed part could not be verified).
+ * Each header's own wsu:Id is not echoed. Throws; the caller then answers without the headers.
+ */
+function assertEchoIdsUnique(headers: XmlElement[]): void {
+  const seen = new Set<string>();
+  const stack: XmlElement[] = [...headers];
+  while (stack.length > 0) {
+    const el = stack.pop() as XmlElement;
+    const ids = new Set<string>();
+    for (const a of el.attrs) {
+      const idLike = (a.local === 'Id' && (a.ns === '' || a.ns === NS.wsu)) || (a.ns === NS.xml && a.local === 'id');
+      if (idLike && !(a.ns === NS.wsu && headers.includes(el))) ids.add(a.value);
+    }
+    for (const id of ids) {
+      if (seen.has(id)) throw new EnvelopeError('INVALID_HEADER', 'HEADER_STRUCTURE', `Id "${id}" appears more than once in the headers to echo`);
+      seen.add(id);
+    }
+    for (const c of el.children) if (c.kind === 'element') stack.push(c);
+  }
 }
