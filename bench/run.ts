@@ -203,11 +203,12 @@ async function main(): Promise<void> {
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const pool = (holders: number) => new RequestPool(() => getHolderRequest(env.keys, seededInn(rnd(holders))));
     // Enough pre-signed requests for the step: the best rate seen so far, doubled when concurrency grows.
-    const poolSize = (c: number) => Math.min(30_000, Math.max(300, Math.ceil((peak ? peak * (c > 1 ? 2 : 1) : c === 1 ? 300 : 800) * 1.3 * (T.warm + T.secs))));
+    let peakAt = 0;
+    const poolSize = (c: number, seconds = T.warm + T.secs) => Math.min(30_000, Math.max(200, Math.ceil((peak ? peak * (c > peakAt ? 2 : 1) : c === 1 ? 300 : 800) * 1.3 * seconds)));
 
     /** A at concurrency c against `server`; responses sampled and their signatures verified. */
     const readStep = async (server: ServerHandle, c: number, seeded: number, secs = T.secs, warm = T.warm) => {
-      const p = pool(seeded).fill(poolSize(c));
+      const p = pool(seeded).fill(poolSize(c, secs + warm));
       const r = await measured(server, { concurrency: c, seconds: secs, warm, next: () => soapPost(p.take()), ok: check.ok, sampleEvery: 10 });
       let invalid = 0;
       for (const s of r.load.samples) {
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
         }
       }
       signatures = { ...signatures, checked: signatures.checked + r.load.samples.length, invalid: signatures.invalid + invalid };
-      peak = Math.max(peak, r.load.rps);
+      if (r.load.rps > peak) [peak, peakAt] = [r.load.rps, c];
       return { ...r, invalid, signedOnDemand: p.signedOnDemand };
     };
     const readRow = (label: string, r: Awaited<ReturnType<typeof readStep>>, extraNote = '') =>
@@ -265,12 +266,45 @@ async function main(): Promise<void> {
       ] as const
     ).filter(([step]) => ran(step));
     if (baselines.length) say(`starting ${baselines.map(([, , label]) => label).join(', ')}`);
-    // D's large store and its two adapters get ready in the same unmeasured phase.
-    const growth = ran('D')
+    // D's large store gets seeded in the same unmeasured phase. In a full run the exchange log of D
+    // grows meanwhile too (its load is the longest part of the run); its searches and verify are
+    // timed right after its own load, and their note says if the seeding or a start-up still ran then.
+    let busy = 0;
+    let logDisturbed = false;
+    const logPart = (start: boolean) =>
+      runLogPart({
+        records: T.logRecords,
+        store: o.store,
+        quick: o.quick,
+        tmp,
+        onLine: (line) => {
+          if (/^load /.test(line)) logDisturbed = busy > 0;
+          say(`  log: ${line}`);
+        },
+      }).then((r) => ({ ...r, disturbed: start && logDisturbed }));
+    const tracked = <T,>(p: Promise<T>): Promise<T> => {
+      busy += 1;
+      return p.finally(() => (busy -= 1));
+    };
+    const seeding = ran('D')
+      ? tracked(
+          (async () => {
+            say(`preparing the large store: ${T.holdersLarge} holders`);
+            const big = await prepareStore(o, T.holdersLarge, tmp, 0, env.certsDir);
+            cleanups.push(() => big.store.dispose());
+            return big;
+          })(),
+        )
+      : undefined;
+    const earlyLog = ran('D') && !o.quick ? logPart(true) : undefined;
+    earlyLog?.catch(() => undefined);
+    seeding?.catch(() => undefined);
+    const baselineServers = await Promise.allSettled(baselines.map(([, file]) => tracked(startBaseline(env, o, file))));
+    for (const s of baselineServers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
+    const logResult = earlyLog && (await earlyLog);
+    const growth = seeding
       ? (async () => {
-          say(`preparing the large store: ${T.holdersLarge} holders`);
-          const big = await prepareStore(o, T.holdersLarge, tmp, 0, env.certsDir);
-          cleanups.push(() => big.store.dispose());
+          const big = await seeding;
           const servers = await Promise.allSettled([startAdapter(env, o, 0), startAdapter(big, o, 0)]);
           for (const s of servers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
           for (const s of servers) if (s.status === 'rejected') throw s.reason;
@@ -278,8 +312,6 @@ async function main(): Promise<void> {
           return { big, small, large };
         })()
       : undefined;
-    const baselineServers = await Promise.allSettled(baselines.map(([, file]) => startBaseline(env, o, file)));
-    for (const s of baselineServers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
     const grown = growth && (await growth);
     for (const [i, [step, , label]] of baselines.entries()) {
       const s = baselineServers[i];
@@ -334,10 +366,11 @@ async function main(): Promise<void> {
       }
       await big.store.dispose();
       say(`exchange log: ${T.logRecords} records`);
-      const log = await runLogPart({ records: T.logRecords, store: o.store, quick: o.quick, tmp });
+      const log = logResult ?? (await logPart(false));
+      if (log.disturbed) say('  note: the holders were still being seeded when the log searches and verify were timed');
       Object.assign(m, { logSearchIdP50ms: log.searchByIdP50ms, logSearchHourP50ms: log.searchHourP50ms, logVerifyPerSec: log.verifyPerSec, logRecords: log.records });
       extra.exchangeLog = log;
-      rows.push({ scenario: `D log search by messageId (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchByIdP50ms, p50ms: log.searchByIdP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: 'in-process' });
+      rows.push({ scenario: `D log search by messageId (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchByIdP50ms, p50ms: log.searchByIdP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: log.disturbed ? 'in-process; timed while the holders were being seeded' : 'in-process' });
       rows.push({ scenario: `D log search one-hour window (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchHourP50ms, p50ms: log.searchHourP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: 'first page of 50' });
       rows.push({ scenario: `D log verify (${log.records} records)`, concurrency: 1, rps: log.verifyPerSec, p50ms: NaN, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: 'records/s' });
     }

@@ -41,18 +41,19 @@ export function fromExchangeLogRows(json: { records: number; rows: Array<{ measu
  * bench/scenarios/log-growth.ts when that module is there, otherwise bench/exchange-log.ts run as a
  * child process with --json.
  */
-export async function runLogPart(o: { records: number; store: 'sqlite' | 'postgres'; quick: boolean; tmp: string }): Promise<LogPart> {
+export async function runLogPart(o: { records: number; store: 'sqlite' | 'postgres'; quick: boolean; tmp: string; onLine?: (line: string) => void }): Promise<LogPart> {
   const growth = path.join(benchDir, 'scenarios', 'log-growth.ts');
   if (fs.existsSync(growth)) {
     const mod = (await import(pathToFileURL(growth).href)) as { runLogGrowth?: (opts: Record<string, unknown>) => Promise<unknown> };
     if (typeof mod.runLogGrowth === 'function') {
-      const r = (await mod.runLogGrowth({ records: o.records, store: o.store, quick: o.quick })) as Record<string, unknown>;
+      const r = (await mod.runLogGrowth({ records: o.records, client: o.store, store: o.store, log: o.onLine })) as Record<string, unknown>;
       const adapted = adaptGrowth(r, o.records);
       if (adapted) return adapted;
     }
   }
   const out = path.join(o.tmp, `exchange-log-${process.pid}.json`);
-  const args = ['--import', 'tsx', path.join(benchDir, 'exchange-log.ts'), '--records', String(o.records), '--store', o.store, '--json', out, ...(o.quick ? ['--quick'] : [])];
+  // --quick keeps its other parts (bodies, append) short; --records sets the log's size.
+  const args = ['--import', 'tsx', path.join(benchDir, 'exchange-log.ts'), '--records', String(o.records), '--store', o.store, '--json', out, '--quick'];
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('error', reject);
@@ -61,10 +62,14 @@ export async function runLogPart(o: { records: number; store: 'sqlite' | 'postgr
   return fromExchangeLogRows(JSON.parse(fs.readFileSync(out, 'utf8')) as Parameters<typeof fromExchangeLogRows>[0]);
 }
 
-/** Takes runLogGrowth's result when it has the three numbers (named as in its rows or as fields). */
-function adaptGrowth(r: Record<string, unknown>, records: number): LogPart | undefined {
-  if (Array.isArray(r.rows)) return fromExchangeLogRows({ records: Number(r.records ?? records), rows: r.rows as Array<{ measure: string; value: string }> });
+/**
+ * Takes runLogGrowth's result: its fields (verify as the CLI runs it by default, with the body
+ * check), or else its rows.
+ */
+export function adaptGrowth(r: Record<string, unknown>, records: number): LogPart | undefined {
   const num = (k: string): number => (typeof r[k] === 'number' ? (r[k] as number) : NaN);
-  const part = { records: Number(r.records ?? records), searchByIdP50ms: num('searchByIdP50ms'), searchHourP50ms: num('searchHourP50ms'), verifyPerSec: num('verifyPerSec'), raw: r };
-  return Number.isFinite(part.searchByIdP50ms) && Number.isFinite(part.verifyPerSec) ? part : undefined;
+  const part = { records: Number(r.records ?? records), searchByIdP50ms: num('searchByMessageIdP50Ms'), searchHourP50ms: num('searchByHourP50Ms'), verifyPerSec: num('verifyRecordsPerSec'), raw: r };
+  if ([part.searchByIdP50ms, part.searchHourP50ms, part.verifyPerSec].every(Number.isFinite)) return part;
+  if (Array.isArray(r.rows)) return fromExchangeLogRows({ records: part.records, rows: r.rows as Array<{ measure: string; value: string }> });
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { firstNumber, fromExchangeLogRows } from '../../../bench/lib/log-part.js';
+import { adaptGrowth, firstNumber, fromExchangeLogRows } from '../../../bench/lib/log-part.js';
 import { evaluateTargets, formatTable, formatTargets, p99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
 
 describe('bench: targets as ratios against the same run', () => {
@@ -95,5 +95,12 @@ describe('bench: reading the exchange-log benchmark', () => {
       ],
     });
     expect(part).to.include({ records: 1000, searchByIdP50ms: 0.12, searchHourP50ms: 0.4, verifyPerSec: 300_000 });
+  });
+
+  it("takes runLogGrowth's fields, verify as the CLI runs it (with the body check)", () => {
+    const part = adaptGrowth({ records: 5000, searchByMessageIdP50Ms: 0.2, searchByHourP50Ms: 0.5, verifyRecordsPerSec: 210_000, verifyMetadataOnlyRecordsPerSec: 260_000, rows: [] }, 5000);
+    expect(part).to.include({ records: 5000, searchByIdP50ms: 0.2, searchHourP50ms: 0.5, verifyPerSec: 210_000 });
+    expect(adaptGrowth({ rows: [{ measure: 'verify, metadata only', value: '1000 records/s' }] }, 10)?.verifyPerSec).to.equal(1000);
+    expect(adaptGrowth({}, 10)).to.equal(undefined);
   });
 });
