@@ -95,7 +95,7 @@ const cpuOf = (s: ProcStats): number => s.cpuUserUs + s.cpuSystemUs;
 function timing(o: Options) {
   return o.quick
     ? { warm: 0.5, secs: 1.5, holdersSmall: 2_000, holdersLarge: 20_000, logRecords: 20_000, writers: 2_000, floorSecs: 1 }
-    : { warm: 1, secs: 5, holdersSmall: 10_000, holdersLarge: 1_000_000, logRecords: 1_000_000, writers: 20_000, floorSecs: 3 };
+    : { warm: 1, secs: 4, holdersSmall: 10_000, holdersLarge: 1_000_000, logRecords: 1_000_000, writers: 20_000, floorSecs: 3 };
 }
 
 interface Env {
