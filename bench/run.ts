@@ -326,8 +326,8 @@ async function main(): Promise<void> {
       const r = await measured(server, { concurrency: 8, seconds: T.secs, warm: T.warm, next, ok: (status) => status === 200 });
       await server.stop();
       row({ scenario: label, concurrency: 8, rps: r.load.rps, p50ms: r.load.p50ms, p99ms: r.load.p99ms, errors: r.load.errors, cpuUsPerReq: r.cpuUsPerReq, rss: r.rss });
-      if (step === 'B1') m.b1Rps8 = r.load.rps;
-      if (step === 'B2') m.b2Rps8 = r.load.rps;
+      if (step === 'B1') Object.assign(m, { b1Rps8: r.load.rps, b1CpuUs8: r.cpuUsPerReq });
+      if (step === 'B2') Object.assign(m, { b2Rps8: r.load.rps, b2CpuUs8: r.cpuUsPerReq });
     }
 
     // --- D: growth --------------------------------------------------------------------------
