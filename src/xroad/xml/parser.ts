@@ -461,7 +461,8 @@ export function parseXml(source: string, limits?: Partial<XmlLimits>): XmlElemen
   return new Parser(source, lim).parse();
 }
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// The BOM is kept for the parser, which accepts exactly one at the start.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes received bytes as UTF-8, refusing invalid sequences instead of replacing them. */
 export function decodeUtf8(bytes: Uint8Array): string {

@@ -68,6 +68,12 @@ describe('xroad/xml parser', () => {
       expect(root.attrs[0].ns).to.equal('http://www.w3.org/XML/1998/namespace');
     });
 
+    it('accepts one byte-order mark from the wire, not two', () => {
+      const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+      expect(parseXml(decodeUtf8(Buffer.concat([bom, Buffer.from('<r/>')]))).local).to.equal('r');
+      expect(() => parseXml(decodeUtf8(Buffer.concat([bom, bom, Buffer.from('<r/>')])))).to.throw(XmlParseError);
+    });
+
     it('undeclares the default namespace with xmlns=""', () => {
       const root = parseXml('<r xmlns="urn:d"><c xmlns=""/></r>');
       expect(childElements(root)[0].ns).to.equal('');
