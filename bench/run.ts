@@ -395,8 +395,9 @@ async function main(): Promise<void> {
 
 /**
  * E: A at 70 % of its measured peak, open loop, for the soak time; every 10 s (2 s in a quick run)
- * the window's p99 and the server's RSS. Reported: RSS at the end ÷ RSS after the first 30 s (a
- * quarter of the soak when shorter) and the p99 drift between the first and last windows.
+ * the window's p99, the server's RSS and the machine's load average. Reported: RSS at the end ÷ RSS
+ * after the first 30 s (half the soak when shorter) and the p99 drift between the first and last
+ * windows after that.
  */
 async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m: Measured, row: (r: Row) => void, extra: Record<string, unknown>, check: ReturnType<typeof responseChecker>): Promise<void> {
   if (!peak) {
@@ -406,9 +407,9 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
   const rate = Math.max(1, peak * 0.7);
   const total = o.soakMinutes * 60;
   const windowSecs = total >= 60 ? 10 : 2;
-  const baselineAt = Math.min(30, total / 4);
+  const baselineAt = Math.min(30, total / 2);
   say(`soak: ${rate.toFixed(0)} req/s (70 % of ${peak.toFixed(0)}) for ${total.toFixed(0)} s`);
-  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number }> = [];
+  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; load1: number }> = [];
   const startStats = await adapter.stats();
   let t = 0;
   let requests = 0;
@@ -422,15 +423,15 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
     const r = await runLoad({ port: adapter.port, concurrency: 32, seconds: secs, warmupSeconds: 0, rate, next: () => soapPost(pool.take()), ok: check.ok });
     t += secs;
     const s = await adapter.stats();
-    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss });
+    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss, load1: os.loadavg()[0] });
     requests += r.requests;
     errors += r.errors;
     windowIndex += 1;
     if (rssAfter === undefined && t >= baselineAt) rssAfter = s.rss;
-    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB`);
+    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB, machine load ${os.loadavg()[0].toFixed(2)}`);
   }
   const end = await adapter.stats();
-  const afterBaseline = samples.filter((s) => s.t > baselineAt);
+  const afterBaseline = samples.filter((s) => s.t >= baselineAt - 1e-9);
   const drift = p99Drift((afterBaseline.length >= 2 ? afterBaseline : samples).map((s) => s.p99ms));
   Object.assign(m, { eRssAfter30s: rssAfter, eRssEnd: end.rss, eP99First: drift.first, eP99Last: drift.last });
   extra.soak = { rate, peak, seconds: total, windowSecs, baselineAt, samples, signedOnDemand: pool.signedOnDemand };
