@@ -31,7 +31,12 @@ guardNetwork(
 const target: FuzzTarget = await startFuzzTarget(new Date((workerData as { now: string }).now));
 listening = -1; // the target itself never connects anywhere, not even to its own port
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'logged') void target.loggedExchanges().then((count) => send({ type: 'logged', ask: m.ask, count }));
+  if (m.type === 'logged')
+    void target.loggedExchanges().then((count) => {
+      // Asked once per memory sample: collect first (with --expose-gc), so the sample sees what is retained, not garbage.
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ type: 'logged', ask: m.ask, count });
+    });
   else if (m.type === 'close') void target.close().then(() => {
     send({ type: 'closed' });
     port.close();
