@@ -12,6 +12,8 @@ import type { Config } from '../../../src/config/schema.js';
 import { runHoldersDemo, type HoldersDemoResult } from '../../../src/demo/holders-demo.js';
 import { runInfraDemo, type InfraDemoResult } from '../../../src/demo/infra-demo.js';
 import { silentLogger } from '../../../src/log/logger.js';
+import { describedHoldersGroup } from '../../../src/registries/holders/holders-operations.js';
+import { INFRA_SERVICE_CODES } from '../../../src/registries/infra/infra-roles.js';
 import { AGENCY_INN } from '../../../fixtures/holders/agency-example.js';
 
 const DEV_AUDITOR_TOKEN = 'dev-auditor-token';
@@ -100,16 +102,9 @@ describe('e2e: the demos against a running adapter, then the exchange log', func
     first = await runHoldersDemo({ url, certsDir: env.CERTS_DIR, print });
     expect(first).to.deep.include({ inn: AGENCY_INN, alreadyRegistered: false, status: 'APPROVED', registrationNumber: '2-00001' });
     expect(first.dueDate).to.match(/^\d{4}-\d{2}-\d{2}$/);
-    expect(first.steps.map((s) => s.operation)).to.deep.equal([
-      'getApplicationStatus',
-      'registerHolder',
-      'submitDataArrays',
-      'submitPersonalDataList',
-      'reviewApplication',
-      'getApplicationStatus',
-      'getHolder',
-      'listHolders',
-    ]);
+    // A status query that finds nothing, then the operations of CONTRACT §5 in their order.
+    const holdersCodes = describedHoldersGroup().operations.map((o) => o.serviceCode);
+    expect(first.steps.map((s) => s.operation)).to.deep.equal(['getApplicationStatus', ...holdersCodes]);
     expect(first.steps[0]).to.include({ ok: false, detailCode: 'NOT_FOUND' });
     expect(first.steps.slice(1).every((s) => s.ok)).to.equal(true);
     expect(first.steps.map((s) => s.signedBy)).to.deep.equal(Array(8).fill('70000099'));
@@ -136,17 +131,8 @@ describe('e2e: the demos against a running adapter, then the exchange log', func
     expect(infra).to.deep.include({ registryNumber: 'EGI-000001', status: 'DEREGISTERED', versions: 2 });
     expect(infra.attachments.map((a) => a.role).sort()).to.deep.equal(['COMMISSIONING_ACT', 'DEREGISTRATION_DECISION', 'TECHNICAL_DOCUMENTATION', 'TECHNICAL_DOCUMENTATION']);
     expect(infra.attachments.every((a) => /^[0-9a-f]{64}$/.test(a.sha256) && a.sizeBytes > 0)).to.equal(true);
-    expect(infra.steps.map((s) => s.operation)).to.deep.equal([
-      'submitRegistrationNotice',
-      'forwardNotice',
-      'grantInputAccess',
-      'submitElementData',
-      'decideRegistration',
-      'updateElement',
-      'submitDeregistrationNotice',
-      'deregisterElement',
-      'getElement',
-    ]);
+    // The operations of CONTRACT §5 in their order, all but the list.
+    expect(infra.steps.map((s) => s.operation)).to.deep.equal(INFRA_SERVICE_CODES.filter((c) => c !== 'listElements'));
     expect(infra.steps.every((s) => s.ok && s.signedBy === '70000098')).to.equal(true);
     const text = printed.join('\n');
     expect(text).to.contain('registry number EGI-000001');
