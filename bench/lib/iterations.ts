@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { percentile, type BenchRequest } from './load.js';
+import { percentile, sendRequest, type BenchRequest } from './load.js';
 
 export interface IterationResult {
   concurrency: number;
@@ -32,21 +32,7 @@ export async function runIterations(opts: {
   ok: (status: number, body: Buffer) => boolean;
 }): Promise<IterationResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const send = (req: BenchRequest): Promise<{ status: number; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      const r = http.request(
-        { host: '127.0.0.1', port: opts.port, path: req.path, method: req.method ?? 'POST', headers: { ...(req.headers ?? {}), ...(req.body ? { 'content-length': String(req.body.length) } : {}) }, agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      r.on('error', reject);
-      if (req.body) r.write(req.body);
-      r.end();
-    });
+  const send = (req: BenchRequest) => sendRequest(agent, opts.port, req);
   const t0 = performance.now();
   const from = t0 + opts.warmupSeconds * 1000;
   const until = from + opts.seconds * 1000;

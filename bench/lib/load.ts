@@ -20,6 +20,24 @@ export interface LoadResult {
   samples: Array<{ status: number; body: Buffer }>;
 }
 
+/** Sends one request to 127.0.0.1:`port` over `agent` and reads the whole answer (POST when it has a body and names no method, else GET). */
+export function sendRequest(agent: http.Agent, port: number, req: BenchRequest): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      { host: '127.0.0.1', port, path: req.path, method: req.method ?? (req.body ? 'POST' : 'GET'), headers: { ...(req.headers ?? {}), ...(req.body ? { 'content-length': String(req.body.length) } : {}) }, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    r.on('error', reject);
+    if (req.body) r.write(req.body);
+    r.end();
+  });
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -54,21 +72,7 @@ export async function runLoad(opts: {
   const until = measureFrom + opts.seconds * 1000;
   const interval = opts.rate ? (1000 * opts.concurrency) / opts.rate : 0;
 
-  const send = (req: BenchRequest): Promise<{ status: number; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      const r = http.request(
-        { host: '127.0.0.1', port: opts.port, path: req.path, method: req.method ?? (req.body ? 'POST' : 'GET'), headers: { ...(req.headers ?? {}), ...(req.body ? { 'content-length': String(req.body.length) } : {}) }, agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      r.on('error', reject);
-      if (req.body) r.write(req.body);
-      r.end();
-    });
+  const send = (req: BenchRequest) => sendRequest(agent, opts.port, req);
 
   const worker = async (w: number): Promise<void> => {
     let nextAt = performance.now() + (interval * w) / opts.concurrency;
