@@ -27,6 +27,35 @@ export function postgresAvailable(): Promise<boolean> {
   return pgAvailable;
 }
 
+/** Runs one statement (creating or dropping a throwaway schema or database) on the server of `url`, on a connection of its own. */
+async function onTestServer(sql: string, url = TEST_PG_URL): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw(sql);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export interface ScratchDatabase {
+  name: string;
+  /** URL of the new database on the admin URL's server. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new, empty database `<prefix>_<random>` (so parallel runs never meet), dropped by `drop()`:
+ * for a process of its own that takes a DATABASE_URL rather than a search_path.
+ */
+export async function createScratchDatabase(prefix: string, adminUrl = TEST_PG_URL): Promise<ScratchDatabase> {
+  const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`;
+  await onTestServer(`create database ${name}`, adminUrl);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => onTestServer(`drop database if exists ${name} with (force)`, adminUrl) };
+}
+
 export interface TestStore extends Store {
   /** Where the data lives: the SQLite file or the PostgreSQL schema. */
   location: string;
@@ -53,18 +82,12 @@ export async function freshStore(client: StoreClient, opts: { migrate?: boolean 
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   } else {
     const schema = `t_${id}`;
-    const admin = knexFactory({ client: 'pg', connection: TEST_PG_URL, pool: { min: 0, max: 1 } });
-    await admin.raw(`create schema ${schema}`);
-    await admin.destroy();
+    await onTestServer(`create schema ${schema}`);
     const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
     storeConfig = { client: 'postgres', url, sqliteFile: 'unused', dataDir: '.', pool: { min: 0, max: 10 }, busyTimeoutMs: 5000 };
     kcfg = knexConfig(storeConfig);
     location = schema;
-    cleanup = async () => {
-      const a = knexFactory({ client: 'pg', connection: TEST_PG_URL, pool: { min: 0, max: 1 } });
-      await a.raw(`drop schema if exists ${schema} cascade`);
-      await a.destroy();
-    };
+    cleanup = () => onTestServer(`drop schema if exists ${schema} cascade`);
   }
   const knex = knexFactory(kcfg);
   const store: TestStore = {
