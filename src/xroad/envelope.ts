@@ -55,6 +55,9 @@ function isSecurity(el: XmlElement): boolean {
  * Body, or a Body in another namespace, is refused here. X-Road headers are read but a bad one
  * does not throw: the transport still needs the rest to echo what it can in the fault.
  */
+/** X-Road 4.0 defines about ten header elements; room for a few of a client's own, never thousands. */
+export const MAX_HEADER_ELEMENTS = 32;
+
 export function parseEnvelope(source: string, limits?: Partial<XmlLimits>): ReceivedEnvelope {
   let root: XmlElement;
   try {
@@ -77,7 +80,11 @@ export function parseEnvelope(source: string, limits?: Partial<XmlLimits>): Rece
   let security: XmlElement | null = null;
   if (header) {
     if (!onlyWhitespaceText(header)) throw new EnvelopeError('INVALID_HEADER', 'HEADER_STRUCTURE', 'text directly inside the SOAP Header');
-    for (const el of childElements(header)) {
+    const all = childElements(header);
+    // Every header is echoed and signed in the answer: without a bound, a small request of many
+    // empty headers would cost seconds of signing and a response a hundred times its size.
+    if (all.length > MAX_HEADER_ELEMENTS) throw new EnvelopeError('INVALID_HEADER', 'HEADER_STRUCTURE', `more than ${MAX_HEADER_ELEMENTS} elements in the SOAP Header`);
+    for (const el of all) {
       if (isSecurity(el)) security ??= el;
       else headerChildren.push(el);
     }
