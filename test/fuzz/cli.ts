@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { replay, runFuzz, type SavedInput } from './run.js';
 
 /**
- * `npm run fuzz -- --iterations N [--seed S] [--concurrency C]`: structure-aware fuzzing of POST /xroad.
+ * `npm run fuzz -- --iterations N [--seed S] [--first I] [--concurrency C]`: structure-aware fuzzing of POST /xroad.
  * Exits 1 when an invariant was violated; the reproducing inputs are saved under fuzz-findings/
  * (git-ignored). `npm run fuzz -- --replay fuzz-findings/….json` sends one saved input again.
  */
@@ -16,6 +16,7 @@ const int = (name: string) => (v: string): number => {
 const program = new Command('fuzz')
   .option('--iterations <n>', 'iterations to run', int('iterations'), 10_000)
   .option('--seed <s>', 'PRNG seed', int('seed'), 1)
+  .option('--first <i>', 'first iteration: with the same seed, replays a window of a longer run', int('first'), 0)
   .option('--concurrency <c>', 'requests in flight', int('concurrency'), 4)
   .option('--findings <dir>', 'where reproducing inputs are saved', 'fuzz-findings')
   .option('--max-response-ms <ms>', 'longest acceptable answer', int('max-response-ms'), 5000)
@@ -23,7 +24,7 @@ const program = new Command('fuzz')
   .option('--replay <file>', 'send one saved input again and check the answer')
   .parse();
 
-const o = program.opts<{ iterations: number; seed: number; concurrency: number; findings: string; maxResponseMs: number; replay?: string; worker?: boolean }>();
+const o = program.opts<{ iterations: number; seed: number; first: number; concurrency: number; findings: string; maxResponseMs: number; replay?: string; worker?: boolean }>();
 
 if (o.replay) {
   const saved = JSON.parse(fs.readFileSync(o.replay, 'utf8')) as SavedInput;
@@ -36,7 +37,8 @@ if (o.replay) {
 
 console.log(`[fuzz] seed=${o.seed} iterations=${o.iterations} concurrency=${o.concurrency}`);
 const s = await runFuzz({
-  iterations: o.iterations,
+  iterations: o.first + o.iterations,
+  first: o.first,
   seed: o.seed,
   concurrency: o.concurrency,
   findingsDir: o.findings,

@@ -17,6 +17,8 @@ import { startFuzzTarget, startWorkerTarget, XRoadClient, type FuzzTargetHandle,
 export interface FuzzOptions {
   iterations: number;
   seed: number;
+  /** First iteration (default 0): with the same seed, replays a window of a longer run. */
+  first?: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
   /** Where reproducing inputs are saved (default: no files). */
@@ -284,7 +286,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     const ctx = checkContext(target, opts.maxResponseMs ?? 5000);
     const limits = target.config.xroad.limits;
     const latencies: number[] = [];
-    let next = 0;
+    let next = opts.first ?? 0;
     let done = 0;
     let answered = 0;
     let baseline = 0;
