@@ -12,11 +12,10 @@ import { createApiRouter, type ApiRouterDeps } from '../../../src/http/api-route
 import { silentLogger, type Logger } from '../../../src/log/logger.js';
 import { OperationTable } from '../../../src/operations/operation-table.js';
 import { pingGroup } from '../../../src/operations/ping.js';
-import type { XRoadIdentifier } from '../../../src/operations/types.js';
 import { KeyStore, identityFromPem, type SigningIdentity } from '../../../src/pki/key-store.js';
 import { TrustStore } from '../../../src/pki/trust-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { buildSignedRequest, readFault, xroadId, xroadServiceId } from '../../../src/xroad/client-request.js';
+import { buildSignedRequest, readFault, xroadId, xroadServiceId, type SignedRequestSpec } from '../../../src/xroad/client-request.js';
 import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
 import { createXRoadRouter } from '../../../src/xroad/router.js';
@@ -134,20 +133,8 @@ export async function startServer(opts: {
   };
 }
 
-export interface RequestSpec {
-  client?: XRoadIdentifier;
-  service?: XRoadIdentifier;
-  id?: string;
-  userId?: string;
-  issue?: string;
-  representedParty?: { partyClass?: string; partyCode: string };
-  /** Header elements added after the X-Road ones (unknown headers are echoed too). */
-  extraHeaders?: string[];
-  bodyXml: string;
-  signer?: SigningIdentity;
-  now?: Date;
-  attachments?: Array<{ contentId: string; contentType: string; bytes: Buffer }>;
-}
+/** What buildSignedRequest takes, with the test defaults for client (the portal), service (ping at the provider), id and signer. Unknown extraHeaders are echoed too. */
+export type RequestSpec = Omit<SignedRequestSpec, 'client' | 'service' | 'signer'> & Partial<Pick<SignedRequestSpec, 'client' | 'service' | 'signer'>>;
 
 let seq = 0;
 export const newId = (): string => `msg-${process.pid}-${Date.now()}-${++seq}`;
