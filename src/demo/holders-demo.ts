@@ -14,7 +14,7 @@ import {
   submitDataArraysInput,
   submitPersonalDataListInput,
 } from '../registries/holders/holders-schemas.js';
-import { DemoError, printStep, SignedSoapClient, unexpectedFault, type DemoStep, type Print, type SoapCall, type SoapOutcome } from './soap-client.js';
+import { DemoError, printStep, SignedSoapClient, stepRunner, unexpectedFault, type DemoStep, type Print, type SoapCall, type SoapOutcome } from './soap-client.js';
 
 /** Who calls (config/default.json ACL): the holder through the E-Kyzmat portal, the Agency's back office reviews. */
 export const HOLDERS_DEMO_PARTIES = {
@@ -55,14 +55,7 @@ export async function runHoldersDemo(opts: HoldersDemoOptions): Promise<HoldersD
   const steps: DemoStep[] = [];
   const holderCall = <O>(serviceCode: string, input: z.ZodType, output: z.ZodType<O>, value: unknown): Promise<SoapOutcome<O>> =>
     client.call({ client: P.portal, provider: P.provider, serviceCode, namespace: HOLDERS_NAMESPACE, input, output, value, userId: AGENCY_ACTOR_PIN });
-  const step = <O>(label: string, outcome: SoapOutcome<O>, summary: (o: O) => string[]): O => {
-    if (!outcome.ok) {
-      steps.push(printStep(print, steps.length + 1, label, outcome, [`fault ${outcome.fault.faultCode}: ${outcome.fault.messages.en ?? outcome.fault.faultString}`]));
-      throw unexpectedFault(label, outcome.fault);
-    }
-    steps.push(printStep(print, steps.length + 1, label, outcome, summary(outcome.output)));
-    return outcome.output;
-  };
+  const step = stepRunner(print, steps);
   const statusLine = (s: { status: string; statusLabel: { en: string }; registrationNumber?: string; dueDate?: string; overdue?: boolean }): string =>
     [`status ${s.status} (${s.statusLabel.en})`, s.registrationNumber && `registration number ${s.registrationNumber}`, s.dueDate && `review due ${s.dueDate}${s.overdue ? ' — OVERDUE' : ''}`].filter(Boolean).join(' · ');
 

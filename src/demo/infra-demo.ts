@@ -20,7 +20,7 @@ import {
   transitionOutputSchema,
   type TransitionOutput,
 } from '../registries/infra/infra-schemas.js';
-import { printStep, SignedSoapClient, unexpectedFault, type DemoFile, type DemoStep, type Print, type SoapOutcome } from './soap-client.js';
+import { SignedSoapClient, stepRunner, type DemoFile, type DemoStep, type Print, type SoapOutcome } from './soap-client.js';
 
 /**
  * Who plays which part (config/default.json `infra`): the accounting subject keeps the element,
@@ -65,14 +65,7 @@ export async function runInfraDemo(opts: InfraDemoOptions): Promise<InfraDemoRes
   const steps: DemoStep[] = [];
   const call = <O>(who: Party, serviceCode: string, input: z.ZodType, output: z.ZodType<O>, value: unknown, extra: { userId?: string; files?: DemoFile[] } = {}): Promise<SoapOutcome<O>> =>
     client.call({ client: P[who], provider: P.provider, serviceCode, namespace: INFRA_NAMESPACE, input, output, value, ...extra });
-  const step = <O>(label: string, outcome: SoapOutcome<O>, summary: (o: O) => string[]): O => {
-    if (!outcome.ok) {
-      steps.push(printStep(print, steps.length + 1, label, outcome, [`fault ${outcome.fault.faultCode}: ${outcome.fault.messages.en ?? outcome.fault.faultString}`]));
-      throw unexpectedFault(label, outcome.fault);
-    }
-    steps.push(printStep(print, steps.length + 1, label, outcome, summary(outcome.output)));
-    return outcome.output;
-  };
+  const step = stepRunner(print, steps);
   const next = (o: TransitionOutput): string =>
     `status ${o.status}${o.pending ? ` · next: ${o.pending.step}${o.pending.dueDate ? ` due ${o.pending.dueDate}` : ''}${o.pending.overdue ? ' (OVERDUE)' : ''}` : ''}${o.late ? ' · done late' : ''}`;
 

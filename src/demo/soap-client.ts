@@ -159,6 +159,21 @@ export function printStep(print: Print, n: number, label: string, outcome: SoapO
   };
 }
 
+/**
+ * The demos' step that must succeed: prints the outcome as the next of `steps` and returns its
+ * output; a fault is printed as well, then thrown as an unexpectedFault.
+ */
+export function stepRunner(print: Print, steps: DemoStep[]): <O>(label: string, outcome: SoapOutcome<O>, summary: (o: O) => string[]) => O {
+  return (label, outcome, summary) => {
+    if (!outcome.ok) {
+      steps.push(printStep(print, steps.length + 1, label, outcome, [`fault ${outcome.fault.faultCode}: ${outcome.fault.messages.en ?? outcome.fault.faultString}`]));
+      throw unexpectedFault(label, outcome.fault);
+    }
+    steps.push(printStep(print, steps.length + 1, label, outcome, summary(outcome.output)));
+    return outcome.output;
+  };
+}
+
 /** A fault the demo did not expect, as a DemoError naming the step, code, message and fields. */
 export function unexpectedFault(step: string, fault: FaultInfo): DemoError {
   const fields = fault.fields.length ? ` (fields: ${fault.fields.map((f) => `${f.name}: ${f.reason}`).join(', ')})` : '';
