@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { createLogger, setLogTap, silentLogger, type LogTap } from '../../../src/log/logger.js';
 import { redact, redactText } from '../../../src/log/redactor.js';
 import { AGENCY_ACTOR_PIN, AGENCY_LEGAL_ENTITY, AGENCY_STAGE_1 } from '../../../fixtures/holders/agency-example.js';
 import { SAMPLE_ENTITIES, SAMPLE_PERSONS } from '../../../fixtures/sandbox/sample-data.js';
 import { fixturePersonalData, personalDataFinder } from '../../../fixtures/privacy/personal-data.js';
+import { lineSink } from '../../helpers/line-sink.js';
 
 /** Runs `f` with a tap of its own, then puts the suite's tap (if any) back. */
 function withTap(f: (lines: string[]) => void): string[] {
@@ -50,13 +50,7 @@ describe('privacy of logs: the fixtures\' personal data and the log tap', () => 
   });
 
   it('the tap sees every level of every logger made after it is set, silent ones included; real output keeps its level', () => {
-    const written: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        written.push(String(chunk));
-        cb();
-      },
-    });
+    const { stream, lines: written } = lineSink();
     const lines = withTap(() => {
       const quiet = silentLogger();
       quiet.error('silent error');

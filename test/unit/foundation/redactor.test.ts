@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { redact, redactText, REDACTED } from '../../../src/log/redactor.js';
 import { createLogger } from '../../../src/log/logger.js';
+import { lineSink } from '../../helpers/line-sink.js';
 
 describe('redactor', () => {
   it('masks 14-digit PINs and INNs in text, but not longer or shorter numbers', () => {
@@ -32,13 +32,7 @@ describe('redactor', () => {
   });
 
   it('is applied by the logger to the message and every field', () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
+    const { stream, lines } = lineSink();
     const log = createLogger({ level: 'info', stream });
     log.info('lookup for 21503199012345 by a@b.kg', { messageId: 'm-1', userId: '21503199012345', detail: { phone: '+996555123456' } });
     const line = lines.join('');
@@ -51,13 +45,7 @@ describe('redactor', () => {
   });
 
   it('masks top-level log fields that name a person, as it does nested ones', () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
+    const { stream, lines } = lineSink();
     const log = createLogger({ level: 'info', stream });
     log.info('stage I', { chief: 'Asel Bekova', head: 'Asel Bekova', fullName: 'Asel Bekova', name: 'Asel Bekova', requestId: 'r-1', inn: 'x' });
     const parsed = JSON.parse(lines.join(''));
