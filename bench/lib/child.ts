@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 
 /** What a benchmark server process reports about itself. */
@@ -14,6 +15,37 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/** The parent's end of a benchmark server's IPC channel: a forked child process or a cluster worker. */
+export type IpcPeer = EventEmitter & { send(message: object): unknown };
+
+/** The port a server process reports once it listens (`serveBench`); its start error or early exit rejects. */
+export function listeningPort(peer: IpcPeer, name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    peer.on('message', (m: { port?: number; error?: string }) => {
+      if (m.port) resolve(m.port);
+      if (m.error) reject(new Error(m.error));
+    });
+    peer.once('exit', (code: number | null) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
+}
+
+let statsSeq = 0;
+
+/** Asks a server process for its ProcStats: `{ cmd: 'stats', id }` out, `{ statsId, stats }` back. */
+export function askStats(peer: IpcPeer): Promise<ProcStats> {
+  return new Promise((resolve) => {
+    const id = ++statsSeq;
+    const onMsg = (m: { statsId?: number; stats?: ProcStats }) => {
+      if (m.statsId === id && m.stats) {
+        peer.off('message', onMsg);
+        resolve(m.stats);
+      }
+    };
+    peer.on('message', onMsg);
+    peer.send({ cmd: 'stats', id });
+  });
+}
+
 /**
  * Runs a benchmark server in its own process, so that the server's CPU time is measured apart from
  * the load generator's. The script listens on port 0 and calls `serveBench(port)` below.
@@ -24,27 +56,8 @@ export async function startServerProcess(script: string, env: NodeJS.ProcessEnv 
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const onMsg = (m: { port?: number; error?: string }) => {
-      if (m.port) resolve(m.port);
-      if (m.error) reject(new Error(m.error));
-    };
-    child.on('message', onMsg);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
-  });
-  let seq = 0;
-  const stats = () =>
-    new Promise<ProcStats>((resolve) => {
-      const id = ++seq;
-      const onMsg = (m: { statsId?: number; stats?: ProcStats }) => {
-        if (m.statsId === id && m.stats) {
-          child.off('message', onMsg);
-          resolve(m.stats);
-        }
-      };
-      child.on('message', onMsg);
-      child.send({ cmd: 'stats', id });
-    });
+  const port = await listeningPort(child, script);
+  const stats = () => askStats(child);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();

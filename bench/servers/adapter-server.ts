@@ -18,7 +18,7 @@ import { buildAdapter, type Adapter } from '../../src/adapter.js';
 import { loadConfig } from '../../src/config/loader.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { SAMPLE_PERSONS } from '../../fixtures/sandbox/sample-data.js';
-import type { ProcStats } from '../lib/child.js';
+import { askStats, listeningPort, type ProcStats } from '../lib/child.js';
 import { benchPersons } from '../lib/seed.js';
 
 const workers = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
@@ -99,30 +99,11 @@ async function primary(): Promise<void> {
     Array.from({ length: workers }, () => {
       const w = cluster.fork();
       list.push(w);
-      return new Promise<number>((resolve, reject) => {
-        w.on('message', (m: { port?: number; error?: string }) => {
-          if (m.port) resolve(m.port);
-          if (m.error) reject(new Error(m.error));
-        });
-        w.once('exit', (code) => reject(new Error(`adapter worker exited with ${code}`)));
-      });
+      return listeningPort(w, 'adapter worker');
     }),
   );
-  let seq = 0;
-  const workerStats = (w: Worker): Promise<ProcStats> =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      const on = (m: { statsId?: number; stats?: ProcStats }) => {
-        if (m.statsId === id && m.stats) {
-          w.off('message', on);
-          resolve(m.stats);
-        }
-      };
-      w.on('message', on);
-      w.send({ cmd: 'stats', id });
-    });
   const stats = async (): Promise<ProcStats> => {
-    const all = [ownStats(), ...(await Promise.all(list.map(workerStats)))];
+    const all = [ownStats(), ...(await Promise.all(list.map((w) => askStats(w))))];
     return all.reduce((a: AdapterStats, b: AdapterStats) => ({
       cpuUserUs: a.cpuUserUs + b.cpuUserUs,
       cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
