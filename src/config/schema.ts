@@ -171,7 +171,13 @@ export const configSchema = z
       .strict(),
     consumers: z
       .object({
-        minjust: upstream.extend({ cacheTtlSeconds: z.number().int().min(0) }).strict(),
+        minjust: upstream
+          .extend({
+            cacheTtlSeconds: z.number().int().min(0),
+            /** Copies older than this are deleted (a head's name and contacts are personal data); stale copies are served only within it. */
+            cacheRetentionDays: z.number().int().min(1),
+          })
+          .strict(),
         bis: upstream,
       })
       .strict(),

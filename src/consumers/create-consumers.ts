@@ -37,9 +37,13 @@ export interface Consumers {
   idTokens: IdTokenVerifier;
   /** Circuit-breaker state per upstream, for /readyz. */
   health(): Record<string, BreakerState>;
-  /** Stops breaker timers and closes keep-alive connections. */
+  /** Deletes MoJ copies older than `cacheRetentionDays` (also done at start and hourly); returns how many. */
+  purgeMinjustCache(): Promise<number>;
+  /** Stops breaker and purge timers and closes keep-alive connections. */
   close(): void;
 }
+
+const PURGE_EVERY_MS = 3_600_000;
 
 /** Wires the MoJ and BIS clients, their X-Road transport and resilience, and the ID-token verifier. */
 export function createConsumers(deps: ConsumersDeps): Consumers {
@@ -61,10 +65,20 @@ export function createConsumers(deps: ConsumersDeps): Consumers {
     });
   const minjustX = xroad('minjust', config.consumers.minjust, deps.overrides?.minjustUrl);
   const bisX = xroad('bis', config.consumers.bis, deps.overrides?.bisUrl);
+  const cache = new StoreMinjustCache(deps.store.knex);
+  const purgeMinjustCache = (): Promise<number> => cache.purgeFetchedBefore(now().getTime() - config.consumers.minjust.cacheRetentionDays * 86_400_000);
+  const purge = (): void => {
+    purgeMinjustCache().then(
+      (n) => n > 0 && logger.info('expired MoJ copies deleted', { count: n }),
+      (e: Error) => logger.warn('MoJ cache purge failed; retried at the next run', { err: e.message }),
+    );
+  };
+  purge();
+  const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();
   return {
     minjust: new MinjustXRoadClient({
       xroad: minjustX,
-      cache: new StoreMinjustCache(deps.store.knex),
+      cache,
       cacheTtlSeconds: config.consumers.minjust.cacheTtlSeconds,
       logger: logger.child({ upstream: 'minjust' }),
       now,
@@ -73,7 +87,9 @@ export function createConsumers(deps: ConsumersDeps): Consumers {
     // Token expiry is judged on real time, like signature timestamps.
     idTokens: createIdTokenVerifier({ ...config.api.oidc, ...deps.overrides?.oidc }),
     health: () => ({ minjust: minjustX.state(), bis: bisX.state() }),
+    purgeMinjustCache,
     close() {
+      clearInterval(purgeTimer);
       minjustX.shutdown();
       bisX.shutdown();
     },

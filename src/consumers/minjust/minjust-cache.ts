@@ -13,6 +13,8 @@ export interface CachedSubject {
 export interface MinjustCache {
   get(inn: string): Promise<CachedSubject | undefined>;
   put(inn: string, value: CachedSubject): Promise<void>;
+  /** Deletes copies fetched before `cutoffMs`; returns how many. */
+  purgeFetchedBefore(cutoffMs: number): Promise<number>;
 }
 
 const TABLE = 'minjust_subject_cache';
@@ -36,6 +38,10 @@ export class StoreMinjustCache implements MinjustCache {
       .onConflict('inn')
       .merge();
   }
+
+  async purgeFetchedBefore(cutoffMs: number): Promise<number> {
+    return this.knex(TABLE).where('fetched_at_ms', '<', cutoffMs).delete();
+  }
 }
 
 /** In-memory twin for unit tests. */
@@ -49,5 +55,11 @@ export class MemoryMinjustCache implements MinjustCache {
 
   async put(inn: string, value: CachedSubject): Promise<void> {
     this.rows.set(inn, structuredClone(value));
+  }
+
+  async purgeFetchedBefore(cutoffMs: number): Promise<number> {
+    let n = 0;
+    for (const [inn, v] of this.rows) if (v.fetchedAtMs < cutoffMs && this.rows.delete(inn)) n += 1;
+    return n;
   }
 }
