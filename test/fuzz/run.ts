@@ -320,8 +320,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       while (!stop && next < opts.iterations) {
         const i = next++;
         await one(i);
-        done += 1;
-        if (done % rssEvery === 0) {
+        // This worker's count, fixed before any await below: the others go on counting meanwhile.
+        const d = ++done;
+        if (d % rssEvery === 0) {
           // Empties the in-memory exchange log (it keeps every body), counting its records.
           const logged = (await target.loggedExchanges()) - sent0;
           if (Math.abs(logged - answered) > concurrency) record(i, 'exchange-log', `${answered} answers but ${logged} exchange-log records`);
@@ -330,11 +331,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
           (globalThis as { gc?: () => void }).gc?.();
           const rss = process.memoryUsage.rss();
           summary.rss.samplesMiB.push(Math.round(rss / MiB));
-          if (done <= Math.max(warmup, rssEvery)) baseline = Math.max(baseline, rss);
+          if (d <= Math.max(warmup, rssEvery)) baseline = Math.max(baseline, rss);
           else if (baseline && rss > baseline + growth) record(i, 'memory', `RSS ${Math.round(rss / MiB)} MiB after warm-up maximum ${Math.round(baseline / MiB)} MiB`);
           summary.rss.maxMiB = Math.max(summary.rss.maxMiB, Math.round(rss / MiB));
         }
-        if (opts.progressEvery && done % opts.progressEvery === 0) {
+        if (opts.progressEvery && d % opts.progressEvery === 0) {
           const s = (performance.now() - started) / 1000;
           const top = Object.entries(summary.outcomes).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k}=${v}`).join(' ');
           log(`[fuzz] ${done}/${opts.iterations} ${(done / s).toFixed(0)} it/s rss=${Math.round(process.memoryUsage.rss() / MiB)}MiB findings=${findings.length} ${top}`);
