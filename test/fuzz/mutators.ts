@@ -296,7 +296,9 @@ const moveWsuId: XmlMutator = (w) => {
   const shift = spans[to].start > id.start ? id.end - id.start : 0;
   const target = { ...spans[to], start: spans[to].start - shift };
   w.xml = insertAttr(moved, target, `xmlns:wsu="${NS.wsu}" wsu:Id="${id.value}"`);
-  w.mustFail = true;
+  // Moving an Id no Reference names (e.g. one an earlier mutation added) changes nothing signed:
+  // only a referenced Id taken from its signed part must make the request fail.
+  w.mustFail = w.xml.includes(`URI="#${id.value}"`);
 };
 
 /** A new text for the body wrapper's first text leaf that certainly differs from the signed one. */
