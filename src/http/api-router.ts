@@ -6,7 +6,7 @@ import { AppError, toAppError, type FieldError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { checkAttachmentRefs, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import type { Attachment, OperationDef, SubjectRef } from '../operations/types.js';
 import type { Store } from '../store/store.js';
@@ -114,7 +114,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
         subjects = result.subjects;
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       } catch (e) {
-        rendered = render({ ok: false, error: toAppError(e) });
+        rendered = render(failedOutcome(toAppError(e), e, log, '/api/v1'));
       }
       rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op.kind === 'write' }, log, render);
       res.locals.outcome = rendered.faultCode;

@@ -108,6 +108,16 @@ function logInternal(log: Logger, e: unknown, op: OperationDef): void {
   log.error('operation failed with an internal error', { serviceCode: op.serviceCode, subsystem: op.subsystem, err: errInfo(cause) });
 }
 
+/**
+ * The outcome of a request that failed outside its operation (refused before it ran, or the
+ * transport itself failed), the same on every transport: an error outcome, INTERNAL ones logged
+ * with their cause (never shown to the caller).
+ */
+export function failedOutcome(err: AppError, raw: unknown, log: Logger, transport: string): Outcome {
+  if (err.code === 'INTERNAL') log.error(`${transport} request failed with an internal error`, { err: errInfo(err.cause ?? raw) });
+  return { ok: false, error: err };
+}
+
 export function errInfo(e: unknown): Record<string, unknown> {
   return e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { value: String(e) };
 }

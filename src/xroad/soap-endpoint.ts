@@ -6,7 +6,7 @@ import { AppError, toAppError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { checkAttachmentRefs, errInfo, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, errInfo, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, FIELD_REASONS, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type Attachment, type OperationDef, type SubjectRef } from '../operations/types.js';
 import type { KeyStore } from '../pki/key-store.js';
@@ -182,9 +182,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
       rendered = result.rendered;
       subjects = result.subjects;
     } catch (e) {
-      const err = transportError(e);
-      if (err.code === 'INTERNAL') log.error('SOAP request failed with an internal error', { err: errInfo(e instanceof AppError && e.cause ? e.cause : e) });
-      rendered = render({ ok: false, error: err });
+      rendered = render(failedOutcome(transportError(e), e, log, 'SOAP'));
     }
     rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write' }, log, render);
     res.locals.outcome = rendered.faultCode ?? 'ok';

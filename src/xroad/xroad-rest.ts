@@ -8,7 +8,7 @@ import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { LANGS, pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { readApiInput } from '../http/api-router.js';
-import { errInfo, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type SubjectRef, type XRoadIdentifier } from '../operations/types.js';
 import type { MessageIds } from './message-ids.js';
@@ -157,9 +157,7 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
       rendered = result.rendered;
       subjects = result.subjects;
     } catch (e) {
-      const err = toAppError(e);
-      if (err.code === 'INTERNAL') log.error('X-Road REST request failed with an internal error', { err: errInfo(err.cause ?? e) });
-      rendered = render({ ok: false, error: err });
+      rendered = render(failedOutcome(toAppError(e), e, log, 'X-Road REST'));
     }
     rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: kind === 'write' }, log, render);
     for (const [k, v] of Object.entries(echo)) res.setHeader(k, v);
