@@ -124,13 +124,14 @@ export class GroupCommitWriter {
     this.inFlight = true;
     const batch = this.queue.splice(0, this.opts.maxBatch);
     try {
-      const { seqs } = await writeBatch(
+      const { seqs, claims } = await writeBatch(
         this.env,
         batch.map((p) => p.rec),
       );
       this.stats.batches += 1;
       this.stats.records += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+      if (claims.completed < claims.expected) this.logger.warn('message id claims taken over before their batch completed them', { lost: claims.expected - claims.completed });
       batch.forEach((p, i) => p.resolve(seqs[i]));
     } catch (e) {
       this.stats.failedBatches += 1;

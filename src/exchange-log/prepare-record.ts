@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { ExchangeRecordInput } from './types.js';
 import type { HashedFields } from './exchange-record.js';
+import type { LoggedCompletion } from '../xroad/message-ids.js';
 import { sha256Hex } from './record-hash.js';
 
 /** A record checked and normalised at `append`, before it joins a batch; only loggedAt and the chain are missing. */
@@ -12,6 +13,8 @@ export interface PreparedRecord {
   responseBody: Buffer | null;
   /** Subjects given that could not be an INN or PIN (or beyond the bound), left out. */
   droppedSubjects: number;
+  /** The read's message-id claim to complete with this record's seq. */
+  completion: Omit<LoggedCompletion, 'seq'> | null;
 }
 
 const ts = z.number().finite().nonnegative();
@@ -53,6 +56,7 @@ const inputSchema = z.object({
   subjects: z.array(z.object({ kind: z.string(), value: z.string() })).optional(),
   requestId: text(128).optional(),
   operationKind: z.enum(['read', 'write']).optional(),
+  replayClaim: z.object({ ref: z.object({ client: z.string(), messageId: z.string(), token: z.string() }), contentType: z.string() }).optional(),
 });
 
 const MAX_FAULT_STRING = 4000;
@@ -134,5 +138,16 @@ export function prepareRecord(input: ExchangeRecordInput, bodies: 'full' | 'meta
     requestBody: keep ? requestBody : null,
     responseBody: keep ? responseBody : null,
     droppedSubjects: given.length - valid.length,
+    completion: r.replayClaim
+      ? {
+          ref: r.replayClaim.ref,
+          status: r.statusCode,
+          contentType: r.replayClaim.contentType,
+          faultCode: r.faultCode ?? null,
+          faultString: r.faultString ?? null,
+          // Kept here only when the log does not keep the body.
+          body: keep && responseBody !== null ? null : (responseBody ?? Buffer.alloc(0)),
+        }
+      : null,
   };
 }

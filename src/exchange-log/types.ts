@@ -1,3 +1,5 @@
+import type { ClaimRef } from '../xroad/message-ids.js';
+
 /**
  * One exchange crossing the adapter boundary, as the transports hand it to the exchange log
  * (CONTRACT §7; X-Road operational monitoring field names).
@@ -37,6 +39,11 @@ export interface ExchangeRecordInput {
   requestId?: string;
   /** Whether the operation reads or changes records; shown in the "who accessed my data" journal. */
   operationKind?: 'read' | 'write';
+  /**
+   * A read's `xrd:id` claim, completed in the same transaction that logs this record: the stored
+   * response for replays is the logged one (see MessageIds).
+   */
+  replayClaim?: { ref: ClaimRef; contentType: string };
 }
 
 /** What the transports need of the exchange log. */

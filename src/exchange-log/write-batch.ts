@@ -5,6 +5,7 @@ import { BODIES_TABLE, CHECKPOINTS_TABLE, EXCHANGE_FIELDS, HEAD_TABLE, RECORDS_T
 import type { PreparedRecord } from './prepare-record.js';
 import { recordHash } from './record-hash.js';
 import { checkpointFromRow, checkpointToRow, signCheckpoint, type Checkpoint } from './checkpoint.js';
+import { completeLoggedClaims, type LoggedCompletion } from '../xroad/message-ids.js';
 
 /** What writing to the chain needs: the database, the key that signs checkpoints, the clock. */
 export interface ChainEnv {
@@ -70,12 +71,15 @@ const RECORD_INSERT_COLUMNS = ['seq', ...EXCHANGE_FIELDS.map((f) => f[1]), 'prev
 export interface BatchResult {
   seqs: number[];
   checkpoints: Checkpoint[];
+  /** Message-id claims the batch was to complete, and how many it did (a claim taken over is not). */
+  claims: { expected: number; completed: number };
 }
 
 /**
  * Appends a batch to the chain in one transaction: lock the head, number and hash the records,
  * insert metadata, bodies and subject index rows with multi-row INSERTs, sign the periodic
- * checkpoints the batch crosses, move the head. Either all of it commits or none.
+ * checkpoints the batch crosses, move the head, complete the reads' message-id claims. Either all
+ * of it commits or none.
  */
 export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]): Promise<BatchResult> {
   return env.knex.transaction(async (trx) => {
@@ -89,6 +93,7 @@ export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]
     const subjects: unknown[][] = [];
     const checkpoints: Checkpoint[] = [];
     const seqs: number[] = [];
+    const completions: LoggedCompletion[] = [];
     for (const p of batch) {
       seq += 1;
       const fields = { ...p.fields, loggedAt };
@@ -100,6 +105,7 @@ export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]
       if (p.requestBody || p.responseBody) bodies.push([seq, p.requestBody, p.responseBody]);
       for (const s of p.subjects) subjects.push([s.kind, s.value, seq]);
       if (seq % env.checkpointEvery === 0) checkpoints.push(signCheckpoint(env.signer, seq, hash, now, 'periodic'));
+      if (p.completion) completions.push({ ...p.completion, seq });
       seqs.push(seq);
       prev = hash;
     }
@@ -108,7 +114,8 @@ export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]
     await insertRows(trx, SUBJECTS_TABLE, ['kind', 'value', 'seq'], subjects);
     if (checkpoints.length) await trx(CHECKPOINTS_TABLE).insert(checkpoints.map(checkpointToRow));
     await trx(HEAD_TABLE).where({ id: 1 }).update({ seq, hash: prev, updated_at_ms: loggedAt });
-    return { seqs, checkpoints };
+    const completed = completions.length ? await completeLoggedClaims(trx, env.client, completions, loggedAt) : 0;
+    return { seqs, checkpoints, claims: { expected: completions.length, completed } };
   });
 }
 

@@ -6,7 +6,7 @@ import { AppError, toAppError, type FieldError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { checkAttachmentRefs, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type PendingClaim, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import type { Attachment, OperationDef, SubjectRef } from '../operations/types.js';
 import type { Store } from '../store/store.js';
@@ -91,6 +91,7 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
       const render = (outcome: Outcome): Rendered => renderJson(outcome, acceptLanguage);
       let rendered: Rendered;
       let subjects: SubjectRef[] = [];
+      let claim: PendingClaim | undefined;
       try {
         if (idemKey !== undefined && !IDEMPOTENCY_KEY.test(idemKey)) throw new AppError('VALIDATION_FAILED', { fields: [fieldError('Idempotency-Key', 'pattern')] });
         const { input, attachments, errors } = readApiInput(req, raw, shape, op, config.xroad.limits);
@@ -112,11 +113,12 @@ export function createApiRouter(deps: ApiRouterDeps): Router {
         );
         rendered = result.rendered;
         subjects = result.subjects;
+        claim = result.claim;
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       } catch (e) {
         rendered = render(failedOutcome(toAppError(e), e, log, '/api/v1'));
       }
-      rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op.kind === 'write' }, log, render);
+      rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op.kind === 'write', claim }, log, render);
       res.locals.outcome = rendered.faultCode;
       res.setHeader('Cache-Control', 'no-store');
       res.status(rendered.status).type(rendered.contentType).send(rendered.body);

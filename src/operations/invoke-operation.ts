@@ -2,7 +2,7 @@ import type { AccessControl } from '../acl/access-control.js';
 import { AppError, storeUnavailableError, toAppError, type FieldError } from '../errors/app-error.js';
 import type { ExchangeLogWriter, ExchangeRecordInput } from '../exchange-log/types.js';
 import type { Logger } from '../log/logger.js';
-import type { MessageIds, StoredResponse } from '../xroad/message-ids.js';
+import type { ClaimRef, MessageIds, StoredResponse } from '../xroad/message-ids.js';
 import { fieldError, type OperationTable } from './operation-table.js';
 import type { CallContext, OperationDef, SubjectRef } from './types.js';
 
@@ -46,13 +46,26 @@ export interface InvokeResult {
   replayed: boolean;
   outcome?: Outcome;
   subjects: SubjectRef[];
+  /**
+   * A read's claim left for the exchange log to complete (the transport hands it to finishExchange):
+   * its response is stored once, as the logged response, in the log's group commit.
+   */
+  claim?: PendingClaim;
+}
+
+/** A claim to complete when the exchange is logged, and where to release it should logging fail. */
+export interface PendingClaim {
+  ref: ClaimRef;
+  messageIds: MessageIds;
 }
 
 /**
  * Runs one call. Access denial, a duplicate message id and a message still in progress throw
  * (the transport renders them: they are not outcomes of this id). Everything after the claim is an
  * outcome: stored when it is a success or a Client.* fault (deterministic for the same body), released
- * when it is a Server.* fault, so that a retry after a transient failure runs again.
+ * when it is a Server.* fault, so that a retry after a transient failure runs again. A write's
+ * response is stored here, before the answer; a read's is stored by the exchange log with its record
+ * (`claim` in the result), so its bytes are written once.
  */
 export async function invokeOperation(deps: InvokeDeps, args: InvokeArgs): Promise<InvokeResult> {
   const { op, ctx } = args;
@@ -91,6 +104,7 @@ export async function invokeOperation(deps: InvokeDeps, args: InvokeArgs): Promi
   if (token && args.idempotency) {
     const { messageId } = args.idempotency;
     const keep = outcome.ok || outcome.error.faultCode.startsWith('Client.');
+    if (keep && op.kind === 'read' && claim?.kind === 'new') return { rendered, replayed: false, outcome, subjects, claim: { ref: claim.ref, messageIds: deps.messageIds } };
     try {
       if (keep) {
         if (!(await deps.messageIds.complete(ctx.client, messageId, token, rendered))) args.log.warn('message id claim was taken over before completion', { messageId, serviceCode: op.serviceCode });
@@ -127,13 +141,17 @@ export function errInfo(e: unknown): Record<string, unknown> {
  * durable before the client learns of the effect); for reads it completes in the background and
  * a failure is logged, never shown.
  */
-export async function appendExchange(writer: ExchangeLogWriter, record: ExchangeRecordInput, durable: boolean, log: Logger): Promise<void> {
+export async function appendExchange(writer: ExchangeLogWriter, record: ExchangeRecordInput, durable: boolean, log: Logger, onLost?: () => Promise<void>): Promise<void> {
   const p = writer.append(record);
   if (durable) {
     await p;
     return;
   }
-  p.catch((e: unknown) => log.error('exchange log append failed', { messageId: record.messageId, serviceCode: record.serviceCode, err: errInfo(e) }));
+  p.catch((e: unknown) => {
+    log.error('exchange log append failed', { messageId: record.messageId, serviceCode: record.serviceCode, err: errInfo(e) });
+    // A claim the failed batch was to complete is given up, so that a retry runs the read again.
+    onLost?.().catch((again: unknown) => log.warn('message id claim not released after a failed log append', { messageId: record.messageId, err: errInfo(again) }));
+  });
 }
 
 /**
@@ -177,12 +195,15 @@ const ATTACHMENT_MISSING = {
  */
 export async function finishExchange(
   writer: ExchangeLogWriter,
-  exchange: { base: ExchangeBase; rendered: Rendered; subjects: SubjectRef[]; durable: boolean },
+  exchange: { base: ExchangeBase; rendered: Rendered; subjects: SubjectRef[]; durable: boolean; claim?: PendingClaim },
   log: Logger,
   render: (outcome: Outcome) => Rendered,
 ): Promise<Rendered> {
+  const record = exchangeRecord(exchange.base, exchange.rendered, exchange.subjects);
+  const claim = exchange.claim;
+  if (claim) record.replayClaim = { ref: claim.ref, contentType: exchange.rendered.contentType };
   try {
-    await appendExchange(writer, exchangeRecord(exchange.base, exchange.rendered, exchange.subjects), exchange.durable, log);
+    await appendExchange(writer, record, exchange.durable, log, claim && (() => claim.messageIds.releaseRef(claim.ref)));
     return exchange.rendered;
   } catch (e) {
     const storeDown = storeUnavailableError(e);

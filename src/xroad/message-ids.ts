@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/app-error.js';
-import type { Store } from '../store/store.js';
+import type { Knex } from 'knex';
+import { BODIES_TABLE } from '../exchange-log/exchange-record.js';
+import type { Store, StoreClient } from '../store/store.js';
 
 const TABLE = 'xroad_message_ids';
 /** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
@@ -17,8 +19,15 @@ export interface StoredResponse {
   faultString?: string;
 }
 
+/** A claimed id as stored (long values by digest) with its owner token: what completes it in a log batch. */
+export interface ClaimRef {
+  client: string;
+  messageId: string;
+  token: string;
+}
+
 /** What a claim found: a new id (run the operation, then complete or release) or a finished one (replay). */
-export type Claim = { kind: 'new'; token: string } | { kind: 'replay'; response: StoredResponse };
+export type Claim = { kind: 'new'; token: string; ref: ClaimRef } | { kind: 'replay'; response: StoredResponse };
 
 export interface MessageIdOptions {
   retentionSeconds: number;
@@ -41,6 +50,7 @@ interface Row {
   response_body: Buffer | null;
   response_fault_code: string | null;
   response_fault_string: string | null;
+  response_seq: number | string | null;
 }
 
 /**
@@ -84,7 +94,7 @@ export class MessageIds {
         .onConflict(['client', 'message_id'])
         .ignore()
         .returning(['owner']);
-      if (inserted.length === 1) return { kind: 'new', token };
+      if (inserted.length === 1) return { kind: 'new', token, ref: { client, messageId, token } };
 
       const row = (await this.store.knex(TABLE).where({ client, message_id: messageId }).first()) as Row | undefined;
       if (!row) continue; // expired and swept between our insert and read: try again
@@ -93,8 +103,14 @@ export class MessageIds {
         continue;
       }
       if (row.request_hash !== requestHash) throw new AppError('DUPLICATE_MESSAGE_ID');
-      if (row.state === 'done' && row.response_body !== null) {
-        const response: StoredResponse = { status: row.response_status ?? 200, contentType: row.response_type ?? 'application/octet-stream', body: Buffer.from(row.response_body) };
+      if (row.state === 'done' && (row.response_body !== null || row.response_seq !== null)) {
+        const body = row.response_body ?? (await this.loggedResponse(Number(row.response_seq)));
+        if (body === null) {
+          // Only a read's response lives in the log alone; once the log no longer holds it, the read runs again.
+          await this.store.knex(TABLE).where({ client, message_id: messageId, owner: row.owner }).delete();
+          continue;
+        }
+        const response: StoredResponse = { status: row.response_status ?? 200, contentType: row.response_type ?? 'application/octet-stream', body: Buffer.from(body) };
         if (row.response_fault_code !== null) response.faultCode = row.response_fault_code;
         if (row.response_fault_string !== null) response.faultString = row.response_fault_string;
         return { kind: 'replay', response };
@@ -104,7 +120,7 @@ export class MessageIds {
           .knex(TABLE)
           .where({ client, message_id: messageId, owner: row.owner, state: 'pending' })
           .update({ owner: token, updated_at_ms: Date.now() });
-        if (taken === 1) return { kind: 'new', token };
+        if (taken === 1) return { kind: 'new', token, ref: { client, messageId, token } };
         continue;
       }
       if (Date.now() >= deadline) throw new AppError('MESSAGE_IN_PROGRESS');
@@ -131,11 +147,19 @@ export class MessageIds {
     return n === 1;
   }
 
+  private async loggedResponse(seq: number): Promise<Buffer | null> {
+    const row = (await this.store.knex(BODIES_TABLE).select('response').where({ seq }).first()) as { response: Buffer | null } | undefined;
+    return row?.response ?? null;
+  }
+
   /** Gives up a claim whose outcome must not be replayed (a transient Server.* fault): the id may be retried. */
   async release(rawClient: string, rawMessageId: string, token: string): Promise<void> {
-    const client = storedId(rawClient);
-    const messageId = storedId(rawMessageId);
-    await this.store.knex(TABLE).where({ client, message_id: messageId, owner: token, state: 'pending' }).delete();
+    await this.releaseRef({ client: storedId(rawClient), messageId: storedId(rawMessageId), token });
+  }
+
+  /** release() for a claim as the claim returned it. */
+  async releaseRef(ref: ClaimRef): Promise<void> {
+    await this.store.knex(TABLE).where({ client: ref.client, message_id: ref.messageId, owner: ref.token, state: 'pending' }).delete();
   }
 
   /** Deletes rows past retention; returns how many. */
@@ -155,4 +179,43 @@ export class MessageIds {
       this.lastPurge = 0;
     });
   }
+}
+
+/** A read's claim completed by the exchange-log batch that logs its response. */
+export interface LoggedCompletion {
+  ref: ClaimRef;
+  seq: number;
+  status: number;
+  contentType: string;
+  faultCode: string | null;
+  faultString: string | null;
+  /** The response bytes when the log does not keep them (metadata-only logging); else null. */
+  body: Buffer | null;
+}
+
+const COMPLETION_COLUMNS = 9;
+const MAX_COMPLETIONS_PER_STATEMENT = Math.floor(30000 / COMPLETION_COLUMNS);
+
+/**
+ * Marks claims done inside the exchange log's batch transaction, one multi-row `UPDATE … FROM
+ * (VALUES …)` per batch: the row points at the record holding the response (`response_seq`), so the
+ * bytes are written once. A claim taken over meanwhile (its owner changed) is left alone. Returns
+ * how many claims were completed.
+ */
+export async function completeLoggedClaims(trx: Knex.Transaction, client: StoreClient, completions: readonly LoggedCompletion[], nowMs: number): Promise<number> {
+  let done = 0;
+  // PostgreSQL types a VALUES column from its values; unknown parameters need their type named.
+  const tuple = client === 'postgres' ? '(?, ?, ?, cast(? as bigint), cast(? as integer), ?, ?, ?, cast(? as bytea))' : '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  for (let i = 0; i < completions.length; i += MAX_COMPLETIONS_PER_STATEMENT) {
+    const chunk = completions.slice(i, i + MAX_COMPLETIONS_PER_STATEMENT);
+    const sql =
+      `update ${TABLE} set state = 'done', updated_at_ms = ?, response_seq = v.column4, response_status = v.column5, response_type = v.column6, ` +
+      `response_fault_code = v.column7, response_fault_string = v.column8, response_body = v.column9 from (values ${chunk.map(() => tuple).join(', ')}) as v ` +
+      `where ${TABLE}.client = v.column1 and ${TABLE}.message_id = v.column2 and ${TABLE}.owner = v.column3 and ${TABLE}.state = 'pending' returning owner`;
+    const bindings: Knex.RawBinding[] = [nowMs];
+    for (const c of chunk) bindings.push(c.ref.client, c.ref.messageId, c.ref.token, c.seq, c.status, c.contentType, c.faultCode, c.faultString?.slice(0, 512) ?? null, c.body);
+    const result: unknown = await trx.raw(sql, bindings);
+    done += (client === 'postgres' ? (result as { rows: unknown[] }).rows : (result as unknown[])).length;
+  }
+  return done;
 }

@@ -6,7 +6,7 @@ import { AppError, toAppError } from '../errors/app-error.js';
 import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
-import { checkAttachmentRefs, errInfo, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { checkAttachmentRefs, errInfo, failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type PendingClaim, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, FIELD_REASONS, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type Attachment, type OperationDef, type SubjectRef } from '../operations/types.js';
 import type { KeyStore } from '../pki/key-store.js';
@@ -112,6 +112,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
 
     let rendered: Rendered;
     let subjects: SubjectRef[] = [];
+    let claim: PendingClaim | undefined;
     try {
       const bodyError = res.locals.bodyError as AppError | undefined;
       if (bodyError) throw bodyError;
@@ -181,10 +182,11 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
       );
       rendered = result.rendered;
       subjects = result.subjects;
+      claim = result.claim;
     } catch (e) {
       rendered = render(failedOutcome(transportError(e), e, log, 'SOAP'));
     }
-    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write' }, log, render);
+    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write', claim }, log, render);
     res.locals.outcome = rendered.faultCode ?? 'ok';
     res.status(rendered.status).type(rendered.contentType).send(rendered.body);
   };

@@ -8,7 +8,7 @@ import type { ExchangeLogWriter } from '../exchange-log/types.js';
 import { LANGS, pickLang, type Text } from '../i18n/messages.js';
 import type { Logger } from '../log/logger.js';
 import { readApiInput } from '../http/api-router.js';
-import { failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type Rendered } from '../operations/invoke-operation.js';
+import { failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type PendingClaim, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type SubjectRef, type XRoadIdentifier } from '../operations/types.js';
 import type { MessageIds } from './message-ids.js';
@@ -114,6 +114,7 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
     const render = (outcome: Outcome): Rendered => renderRest(outcome);
     let rendered: Rendered;
     let subjects: SubjectRef[] = [];
+    let claim: PendingClaim | undefined;
     let kind: 'read' | 'write' | undefined;
     try {
       const bodyError = res.locals.bodyError as AppError | undefined;
@@ -156,10 +157,11 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
       );
       rendered = result.rendered;
       subjects = result.subjects;
+      claim = result.claim;
     } catch (e) {
       rendered = render(failedOutcome(toAppError(e), e, log, 'X-Road REST'));
     }
-    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: kind === 'write' }, log, render);
+    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: kind === 'write', claim }, log, render);
     for (const [k, v] of Object.entries(echo)) res.setHeader(k, v);
     if (rendered.faultCode) res.setHeader('X-Road-Error', rendered.faultCode);
     res.locals.outcome = rendered.faultCode ?? 'ok';

@@ -15,6 +15,7 @@ import { pingGroup } from '../../../src/operations/ping.js';
 import { KeyStore, identityFromPem, type SigningIdentity } from '../../../src/pki/key-store.js';
 import { TrustStore } from '../../../src/pki/trust-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { completeLoggedClaims } from '../../../src/xroad/message-ids.js';
 import { buildSignedRequest, readFault, xroadId, xroadServiceId, type SignedRequestSpec } from '../../../src/xroad/client-request.js';
 import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
@@ -59,11 +60,16 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
-/** An in-memory exchange log; `failNext` makes the next append reject, `delayMs` holds appends back. */
+/**
+ * An in-memory exchange log; `failNext` makes the next append reject, `delayMs` holds appends back.
+ * Like a log that keeps metadata only, it completes a read's message-id claim with the response
+ * bytes in the claim's row.
+ */
 export class MemoryExchangeLog implements ExchangeLogWriter {
   readonly records: ExchangeRecordInput[] = [];
   failNext = false;
   delayMs = 0;
+  constructor(private readonly store?: Store) {}
   async append(record: ExchangeRecordInput): Promise<{ seq: number }> {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failNext) {
@@ -71,7 +77,14 @@ export class MemoryExchangeLog implements ExchangeLogWriter {
       throw new Error('log store down');
     }
     this.records.push(record);
-    return { seq: this.records.length };
+    const seq = this.records.length;
+    const claim = record.replayClaim;
+    if (claim && this.store) {
+      const { store } = this;
+      const completion = { ref: claim.ref, seq, status: record.statusCode, contentType: claim.contentType, faultCode: record.faultCode ?? null, faultString: record.faultString ?? null, body: record.responseBody ?? Buffer.alloc(0) };
+      await store.knex.transaction((trx) => completeLoggedClaims(trx, store.client, [completion], Date.now()));
+    }
+    return { seq };
   }
 }
 
@@ -94,7 +107,7 @@ export async function startServer(opts: {
 }): Promise<TestServer> {
   const config = opts.config ?? testConfig();
   const table = opts.table ?? new OperationTable().register(pingGroup());
-  const exchangeLog = new MemoryExchangeLog();
+  const exchangeLog = new MemoryExchangeLog(opts.store);
   const logger = opts.logger ?? silentLogger();
   const app = express();
   app.use(requestContext(logger));

@@ -2,6 +2,11 @@ import { expect } from 'chai';
 import { forEachStore } from '../../helpers/stores.js';
 import { MessageIds } from '../../../src/xroad/message-ids.js';
 import { AppError } from '../../../src/errors/app-error.js';
+import { finishExchange, type ExchangeBase } from '../../../src/operations/invoke-operation.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { sampleRecord } from '../../../fixtures/exchange-log/sample-records.js';
+import { openLog } from '../exchange-log/log-context.js';
+import { MemoryExchangeLog } from './harness.js';
 
 const opts = { retentionSeconds: 3600, waitForPendingMs: 300, pendingTakeoverSeconds: 60, pollMs: 10 };
 const response = (text: string) => ({ status: 200, contentType: 'text/xml; charset=utf-8', body: Buffer.from(text) });
@@ -88,5 +93,77 @@ forEachStore('message ids', (ctx) => {
     expect(purged).to.be.greaterThan(0);
     const left = await ctx.store.knex('xroad_message_ids').count({ n: '*' }).first();
     expect(Number(left?.n)).to.equal(0);
+  });
+
+  describe("a read's response is stored once, by the exchange log", () => {
+    const CLIENT = 'c/GOV/1/a';
+    const claimNew = async (ids: MessageIds, messageId: string) => {
+      const c = await ids.claim(CLIENT, messageId, 'h');
+      if (c.kind !== 'new') throw new Error('expected a new claim');
+      return c;
+    };
+    const row = (messageId: string) => ctx.store.knex('xroad_message_ids').where({ client: CLIENT, message_id: messageId }).first();
+
+    it('the batch that logs the response completes the claim; the row names the record and holds no copy', async () => {
+      const ids = new MessageIds(ctx.store, opts);
+      const log = openLog(ctx.store);
+      const c = await claimNew(ids, 'm-log-1');
+      const record = { ...sampleRecord(1), messageId: 'm-log-1', responseBody: Buffer.from('<read-response/>'), replayClaim: { ref: c.ref, contentType: 'text/xml; charset=utf-8' } };
+      const { seq } = await log.append(record);
+      const stored = await row('m-log-1');
+      expect([stored.state, Number(stored.response_seq), stored.response_body]).to.deep.equal(['done', seq, null]);
+      const again = await ids.claim(CLIENT, 'm-log-1', 'h');
+      expect(again.kind === 'replay' && [again.response.body.toString(), again.response.contentType, again.response.status]).to.deep.equal(['<read-response/>', 'text/xml; charset=utf-8', record.statusCode]);
+      await log.close();
+    });
+
+    it('a log that keeps metadata only stores the bytes in the row; a Client fault replays as the fault', async () => {
+      const ids = new MessageIds(ctx.store, opts);
+      const log = openLog(ctx.store, { bodies: 'metadata' });
+      const c = await claimNew(ids, 'm-log-2');
+      await log.append({ ...sampleRecord(2), messageId: 'm-log-2', succeeded: false, statusCode: 500, faultCode: 'Client.NotFound', faultString: 'no such holder', responseBody: Buffer.from('<fault/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
+      expect(Buffer.from((await row('m-log-2')).response_body).toString()).to.equal('<fault/>');
+      const again = await ids.claim(CLIENT, 'm-log-2', 'h');
+      expect(again.kind === 'replay' && [again.response.body.toString(), again.response.status, again.response.faultCode, again.response.faultString]).to.deep.equal(['<fault/>', 500, 'Client.NotFound', 'no such holder']);
+      await log.close();
+    });
+
+    it('once the log no longer holds the response, a repeat runs the read again', async () => {
+      const ids = new MessageIds(ctx.store, opts);
+      const log = openLog(ctx.store);
+      const c = await claimNew(ids, 'm-log-3');
+      const { seq } = await log.append({ ...sampleRecord(3), messageId: 'm-log-3', responseBody: Buffer.from('<r/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
+      await ctx.store.knex('exchange_bodies').where({ seq }).update({ response: null });
+      expect((await ids.claim(CLIENT, 'm-log-3', 'h')).kind).to.equal('new');
+      await log.close();
+    });
+
+    it('a claim taken over before its batch committed is left to the new owner', async () => {
+      const ids = new MessageIds(ctx.store, { ...opts, pendingTakeoverSeconds: 0 });
+      const log = openLog(ctx.store);
+      const stale = await claimNew(ids, 'm-log-4');
+      await new Promise((r) => setTimeout(r, 5));
+      const fresh = await claimNew(ids, 'm-log-4');
+      await log.append({ ...sampleRecord(4), messageId: 'm-log-4', responseBody: Buffer.from('<late/>'), replayClaim: { ref: stale.ref, contentType: 'text/xml' } });
+      const stored = await row('m-log-4');
+      expect([stored.state, stored.owner]).to.deep.equal(['pending', fresh.token]);
+      expect(log.writerStats.records).to.equal(1);
+      await log.close();
+    });
+
+    it('when the log append fails, the claim is released so that a retry runs the read again', async () => {
+      const ids = new MessageIds(ctx.store, opts);
+      const writer = new MemoryExchangeLog();
+      writer.failNext = true;
+      const c = await claimNew(ids, 'm-log-5');
+      const { responseBody, statusCode, ...rest } = sampleRecord(5);
+      const base = rest as ExchangeBase;
+      const rendered = { status: statusCode, contentType: 'text/xml', body: responseBody ?? Buffer.from('<r/>') };
+      const sent = await finishExchange(writer, { base, rendered, subjects: [], durable: false, claim: { ref: c.ref, messageIds: ids } }, silentLogger(), () => rendered);
+      expect(sent).to.equal(rendered);
+      for (let i = 0; i < 50 && (await row('m-log-5')); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await row('m-log-5')).to.equal(undefined);
+      expect((await ids.claim(CLIENT, 'm-log-5', 'h')).kind).to.equal('new');
+    });
   });
 });
