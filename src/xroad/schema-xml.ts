@@ -367,6 +367,11 @@ const truncate = (name: string): string => (name.length > 64 ? `${name.slice(0, 
 // Encoding: validated output → response wrapper.
 
 /** `<p:name xmlns:p="ns">…children…</p:name>` for the operation's response wrapper. */
+/**
+ * The body wrapper of an operation's message. What it writes is its own exclusive canonical form
+ * as a child of soapenv:Body (one declaration on the wrapper, xsi where used, no empty-element
+ * tags, c14n escaping), so the signer digests it as written (`bodyCanonical`).
+ */
 export function encodeWrapper(localName: string, namespace: string, value: unknown, shape: ObjectShape, prefix = 'tns'): string {
   const inner = encodeObjectChildren(value, shape, prefix, []);
   return `<${prefix}:${localName} xmlns:${prefix}="${escapeAttr(namespace)}">${inner}</${prefix}:${localName}>`;
@@ -387,7 +392,8 @@ function encodeObjectChildren(value: unknown, shape: ObjectShape, prefix: string
 
 function encodeElement(name: string, v: unknown, shape: Shape, prefix: string, path: Path): string {
   const tag = `${prefix}:${name}`;
-  if (v === null) return `<${tag} xmlns:xsi="${NS.xsi}" xsi:nil="true"/>`;
+  // Start-end pairs, declarations where used: the output is its own exclusive canonical form (see encodeWrapper).
+  if (v === null) return `<${tag} xmlns:xsi="${NS.xsi}" xsi:nil="true"></${tag}>`;
   switch (shape.kind) {
     case 'object':
       return `<${tag}>${encodeObjectChildren(v, shape, prefix, path)}</${tag}>`;

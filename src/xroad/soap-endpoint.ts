@@ -98,7 +98,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
       return { status: 500, contentType: SOAP_CONTENT_TYPE, body: Buffer.from(signedFault(err)), faultCode: err.faultCode, faultString: err.text.en };
     };
     const sign = (headers: string[], bodyXml: string): string =>
-      buildSignedEnvelope({ headers, bodyXml, identity: deps.keys.identity(signer), now, ttlSeconds: config.xroad.timestamp.ttlSeconds });
+      buildSignedEnvelope({ headers, bodyXml, bodyCanonical: true, identity: deps.keys.identity(signer), now, ttlSeconds: config.xroad.timestamp.ttlSeconds });
     // Faults are signed too; should an echoed header defeat signing, the fault goes without headers rather than not at all.
     const signedFault = (err: AppError): string => {
       const body = faultBodyXml(err, requestId);

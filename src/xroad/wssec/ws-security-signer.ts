@@ -19,20 +19,42 @@ export interface SignEnvelopeOptions {
   ttlSeconds: number;
   /** SwA attachments sent with the message, covered by cid: references (WSS SwA profile 1.1). */
   attachments?: AttachmentBytes[];
+  /**
+   * `bodyXml` is already its own exclusive canonical form as a child of the Body (only visibly
+   * used declarations, start-end pairs, c14n escaping), as encodeWrapper and faultBodyXml write it:
+   * its digest is taken from the string, without parsing it back.
+   */
+  bodyCanonical?: boolean;
 }
 
 // Our own output is parsed once to canonicalise it; the limits guard hostile input, not this.
 const OWN_OUTPUT_LIMITS: Partial<XmlLimits> = { maxBytes: 256 * 1024 * 1024, maxDepth: 512, maxElements: 5_000_000, maxAttributes: 256, maxAttributeLength: 1024 * 1024 };
 
-/** Puts ` xmlns:wsu="…" wsu:Id="…"` into a header's start tag; the header must not carry a wsu:Id already. */
-function withId(header: string, id: string): string {
+/**
+ * A header with ` xmlns:wsu="…" wsu:Id="…"` put into its start tag (the header must not carry a
+ * wsu:Id already), and the exclusive canonical form of the result, from one parse of the header.
+ */
+function identifiedHeader(header: string, id: string): { xml: string; canonical: string } {
   const root = parseXml(header, OWN_OUTPUT_LIMITS);
   if (attrNs(root, NS.wsu, 'Id') !== undefined) throw new TypeError(`header <${root.name}> already has a wsu:Id; echoHeaders drops it`);
   const wsu = root.nsDecls.get('wsu');
   if (wsu !== undefined && wsu !== NS.wsu) throw new TypeError(`header <${root.name}> binds the wsu prefix to another namespace`);
   const at = root.start + 1 + root.name.length;
   const decl = wsu === undefined ? ` xmlns:wsu="${NS.wsu}"` : '';
-  return header.slice(root.start, at) + `${decl} wsu:Id="${id}"` + header.slice(at, root.end);
+  const xml = header.slice(root.start, at) + `${decl} wsu:Id="${id}"` + header.slice(at, root.end);
+  // Inside the envelope nothing above the header is output by exclusive c14n, so the standalone
+  // element with the added attribute canonicalises as the header will in the sent message.
+  const canonical = excC14n({ ...root, attrs: [...root.attrs, { name: 'wsu:Id', prefix: 'wsu', local: 'Id', ns: NS.wsu, value: id }] });
+  return { xml, canonical };
+}
+
+const bodyStartTag = (bodyId: string): string => `<soapenv:Body xmlns:soapenv="${NS.soapenv}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">`;
+
+/** The Body's canonical form: as written when the content is canonical already, else from a parse of the Body in its envelope. */
+function canonicalBody(bodyId: string, bodyXml: string, bodyCanonical: boolean): string {
+  if (bodyCanonical) return `${bodyStartTag(bodyId)}${bodyXml}</soapenv:Body>`;
+  const envelope = parseXml(`<soapenv:Envelope xmlns:soapenv="${NS.soapenv}">${bodyStartTag(bodyId)}${bodyXml}</soapenv:Body></soapenv:Envelope>`, OWN_OUTPUT_LIMITS);
+  return excC14n(childElements(envelope)[0]);
 }
 
 function reference(uri: string, transform: string, digest: Buffer): string {
@@ -52,8 +74,9 @@ function sha256(data: string | Buffer): Buffer {
  * ECDSA-SHA256 by the identity's cached KeyObject, the certificate in a BinarySecurityToken.
  *
  * SignedInfo is written directly in its canonical form (its own ds declaration, attributes in
- * order, no empty-element tags), so the bytes signed are the bytes sent; the referenced parts
- * are canonicalised from one parse of the assembled message, exactly as a verifier sees them.
+ * order, no empty-element tags), so the bytes signed are the bytes sent. The referenced parts are
+ * canonicalised as a verifier sees them in the sent message: each header from one parse of it,
+ * the Timestamp and (when `bodyCanonical`) the Body as written, since they are canonical already.
  */
 export function buildSignedEnvelope(opts: SignEnvelopeOptions): string {
   const { identity } = opts;
@@ -65,25 +88,22 @@ export function buildSignedEnvelope(opts: SignEnvelopeOptions): string {
   const created = formatXsdDateTime(opts.now);
   const expires = formatXsdDateTime(new Date(opts.now.getTime() + opts.ttlSeconds * 1000));
 
+  const headers = opts.headers.map((h, i) => identifiedHeader(h, headerIds[i]));
+  const timestamp = `<wsu:Timestamp xmlns:wsu="${NS.wsu}" wsu:Id="${tsId}"><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wsu:Timestamp>`;
   let head = `<soapenv:Envelope xmlns:soapenv="${NS.soapenv}"><soapenv:Header>`;
-  for (const [i, h] of opts.headers.entries()) head += withId(h, headerIds[i]);
+  for (const h of headers) head += h.xml;
   head +=
     `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">` +
     `<wsse:BinarySecurityToken EncodingType="${ALG.base64Binary}" ValueType="${ALG.x509v3}" wsu:Id="${tokenId}">${identity.certBase64}</wsse:BinarySecurityToken>` +
     `<wsu:Timestamp wsu:Id="${tsId}"><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wsu:Timestamp>`;
-  const tail = `</wsse:Security></soapenv:Header><soapenv:Body xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${opts.bodyXml}</soapenv:Body></soapenv:Envelope>`;
+  const tail = `</wsse:Security></soapenv:Header>${bodyStartTag(bodyId)}${opts.bodyXml}</soapenv:Body></soapenv:Envelope>`;
 
-  // One parse of the unsigned message gives the referenced parts as the receiver will see them.
-  const envelope = parseXml(head + tail, OWN_OUTPUT_LIMITS);
-  const [header, body] = childElements(envelope);
-  const headerParts = childElements(header);
-  const security = headerParts[headerParts.length - 1];
-  const timestamp = childElements(security)[1];
-  const parts: Array<[string, XmlElement]> = headerParts.slice(0, -1).map((el, i) => [headerIds[i], el]);
-  parts.push([bodyId, body], [tsId, timestamp]);
-
+  // Each referenced part in the canonical form the receiver computes from the sent message: the
+  // headers from their own parse, the Body from its content, the Timestamp as written (it is canonical).
   let refs = '';
-  for (const [id, el] of parts) refs += reference(`#${id}`, ALG.excC14n, sha256(excC14n(el)));
+  for (const [i, h] of headers.entries()) refs += reference(`#${headerIds[i]}`, ALG.excC14n, sha256(h.canonical));
+  refs += reference(`#${bodyId}`, ALG.excC14n, sha256(canonicalBody(bodyId, opts.bodyXml, opts.bodyCanonical === true)));
+  refs += reference(`#${tsId}`, ALG.excC14n, sha256(timestamp));
   for (const a of opts.attachments ?? []) refs += reference(`cid:${encodeURIComponent(a.contentId)}`, ALG.swaContent, sha256(a.bytes));
 
   const ec = identity.keyType === 'ec';
