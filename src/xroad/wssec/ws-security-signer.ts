@@ -48,12 +48,16 @@ function identifiedHeader(header: string, id: string): { xml: string; canonical:
   return { xml, canonical };
 }
 
+/** The Body as sent: its soapenv prefix is declared on the Envelope. */
+const sentBody = (bodyId: string, bodyXml: string): string => `<soapenv:Body xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">${bodyXml}</soapenv:Body>`;
+
+/** The Body's start tag in canonical form: soapenv, used by the Body itself, is declared on it. */
 const bodyStartTag = (bodyId: string): string => `<soapenv:Body xmlns:soapenv="${NS.soapenv}" xmlns:wsu="${NS.wsu}" wsu:Id="${bodyId}">`;
 
 /** The Body's canonical form: as written when the content is canonical already, else from a parse of the Body in its envelope. */
 function canonicalBody(bodyId: string, bodyXml: string, bodyCanonical: boolean): string {
   if (bodyCanonical) return `${bodyStartTag(bodyId)}${bodyXml}</soapenv:Body>`;
-  const envelope = parseXml(`<soapenv:Envelope xmlns:soapenv="${NS.soapenv}">${bodyStartTag(bodyId)}${bodyXml}</soapenv:Body></soapenv:Envelope>`, OWN_OUTPUT_LIMITS);
+  const envelope = parseXml(`<soapenv:Envelope xmlns:soapenv="${NS.soapenv}">${sentBody(bodyId, bodyXml)}</soapenv:Envelope>`, OWN_OUTPUT_LIMITS);
   return excC14n(childElements(envelope)[0]);
 }
 
@@ -96,7 +100,7 @@ export function buildSignedEnvelope(opts: SignEnvelopeOptions): string {
     `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">` +
     `<wsse:BinarySecurityToken EncodingType="${ALG.base64Binary}" ValueType="${ALG.x509v3}" wsu:Id="${tokenId}">${identity.certBase64}</wsse:BinarySecurityToken>` +
     `<wsu:Timestamp wsu:Id="${tsId}"><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wsu:Timestamp>`;
-  const tail = `</wsse:Security></soapenv:Header>${bodyStartTag(bodyId)}${opts.bodyXml}</soapenv:Body></soapenv:Envelope>`;
+  const tail = `</wsse:Security></soapenv:Header>${sentBody(bodyId, opts.bodyXml)}</soapenv:Envelope>`;
 
   // Each referenced part in the canonical form the receiver computes from the sent message: the
   // headers from their own parse, the Body from its content, the Timestamp as written (it is canonical).

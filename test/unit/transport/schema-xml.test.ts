@@ -109,7 +109,7 @@ describe('schema-xml: zod schema ↔ XML body', () => {
     expect(xml).to.equal(
       `<tns:opResponse xmlns:tns="${NS}"><tns:b>false</tns:b><tns:a>&lt;&amp;&gt;</tns:a><tns:n>1.5</tns:n>` +
         '<tns:list><tns:item><tns:x>1</tns:x></tns:item><tns:item><tns:x>2</tns:x></tns:item></tns:list>' +
-        '<tns:nul xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/></tns:opResponse>',
+        '<tns:nul xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"></tns:nul></tns:opResponse>',
     );
     const back = decodeBody(parseXml(xml), objectShapeOf(out, 'output'), { namespace: NS });
     expect(out.parse(back)).to.deep.equal({ a: '<&>', b: false, n: 1.5, list: [{ x: 1 }, { x: 2 }], nul: null });
