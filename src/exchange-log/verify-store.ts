@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import type { StoreClient } from '../store/store.js';
+import { pragmas, type SqliteConnection, type StoreClient } from '../store/store.js';
 import { CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
 import { GENESIS_HASH } from './record-hash.js';
 import { BODIES_PAGE_SQL, bodiesBySeq, pageSql, parsePage } from './verify-pages.js';
@@ -66,14 +66,14 @@ async function pageReader(knex: Knex, client: StoreClient): Promise<{ knex: Knex
   const filename = (knex.client.config as { connection?: { filename?: string } }).connection?.filename;
   if (client !== 'sqlite' || !filename || filename === ':memory:') return { knex, close: async () => undefined };
   const reader = knexFactory({
-    client: 'sqlite3',
+    client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
     pool: {
       min: 0,
       max: 2,
-      afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-        conn.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;', (err) => done(err, conn));
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
+        done(pragmas(conn, 'PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;'), conn);
       },
     },
   });

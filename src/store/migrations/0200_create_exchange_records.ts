@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../store.js';
 
 /**
  * Exchange-log metadata: one row per exchange, hash-chained (`prev_hash` → `hash`) in `seq` order.
@@ -7,7 +8,7 @@ import type { Knex } from 'knex';
  * the hash. Indexes end in `seq` so that newest-first cursor pages are read straight off them.
  */
 export async function up(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   await knex.schema.createTable('exchange_records', (t) => {
     // SQLite: INTEGER PRIMARY KEY makes seq the rowid (no second b-tree); PostgreSQL: 64-bit.
     if (sqlite) t.integer('seq').primary();

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../store.js';
 
 /** The exact signed request and response bytes of an exchange, kept apart so retention can purge them. */
 export async function up(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'sqlite3';
+  const sqlite = isSqlite(knex);
   await knex.schema.createTable('exchange_bodies', (t) => {
     if (sqlite) t.integer('seq').primary();
     else t.bigInteger('seq').primary();

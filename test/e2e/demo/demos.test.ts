@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import sqlite3 from 'sqlite3';
+import Database from 'better-sqlite3';
 import { buildAdapter, type Adapter } from '../../../src/adapter.js';
 import { runCli } from '../../../src/cli/main.js';
 import { loadConfig } from '../../../src/config/loader.js';
@@ -44,16 +44,14 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   }
 }
 
-function sqliteRun(file: string, sql: string, params: unknown[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(file, (openErr) => {
-      if (openErr) return reject(openErr);
-      db.run(sql, params, function (this: sqlite3.RunResult, runErr: Error | null) {
-        const changes = this?.changes ?? 0;
-        db.close(() => (runErr ? reject(runErr) : resolve(changes)));
-      });
-    });
-  });
+/** One statement on the SQLite file, in a connection of its own, as a person with a SQLite shell would; the changed row count. */
+function sqliteRun(file: string, sql: string, params: unknown[]): number {
+  const db = new Database(file);
+  try {
+    return db.prepare(sql).run(...params).changes;
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -174,15 +172,12 @@ describe('e2e: the demos against a running adapter, then the exchange log', func
     // The stage-II exchange of the first holders run: someone rewrites who did it.
     const file = path.join(env.DATA_DIR, config.store.sqliteFile);
     const target = first.steps.find((s) => s.operation === 'submitDataArrays')!;
-    const rows = await new Promise<Array<{ seq: number }>>((resolve, reject) => {
-      const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (e) => {
-        if (e) return reject(e);
-        db.all('SELECT seq FROM exchange_records WHERE message_id = ?', [target.messageId], (err, r: Array<{ seq: number }>) => db.close(() => (err ? reject(err) : resolve(r))));
-      });
-    });
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare('SELECT seq FROM exchange_records WHERE message_id = ?').all(target.messageId) as Array<{ seq: number }>;
+    db.close();
     expect(rows).to.have.length(1);
     const seq = rows[0].seq;
-    expect(await sqliteRun(file, 'UPDATE exchange_records SET user_id = ? WHERE seq = ?', ['21503199000099', seq])).to.equal(1);
+    expect(sqliteRun(file, 'UPDATE exchange_records SET user_id = ? WHERE seq = ?', ['21503199000099', seq])).to.equal(1);
 
     const broken = await cli(['log', 'verify'], env);
     expect(broken.code).to.equal(1);

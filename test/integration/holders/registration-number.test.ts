@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import knexFactory, { type Knex } from 'knex';
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { forEachStore } from '../../helpers/stores.js';
-import { knexConfig, type Store } from '../../../src/store/store.js';
 import { AppError } from '../../../src/errors/app-error.js';
 import { KnexHoldersStore } from '../../../src/registries/holders/holders-store.js';
 import { AGENCY_ACTOR_PIN, AGENCY_LEGAL_ENTITY, AGENCY_STAGE_1, AGENCY_STAGE_2 } from '../../../fixtures/holders/agency-example.js';
@@ -27,15 +28,28 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-/** A second store on the same database, as a second adapter process would open it. */
-function secondProcess(store: Store & { storeConfig: Parameters<typeof knexConfig>[0] }): Store {
-  const knex: Knex = knexFactory(knexConfig(store.storeConfig));
-  return {
-    knex,
-    client: store.client,
-    ping: async () => undefined,
-    migrate: async () => ({ applied: [] }),
-    close: () => knex.destroy(),
+/**
+ * A second adapter process on the same database confirming `inns`: resolves with a function that
+ * starts it and gives its registration numbers. A real process, since each process has one SQLite
+ * connection whose statements run in its own thread.
+ */
+async function secondProcess(storeConfig: unknown, inns: string[]): Promise<() => Promise<string[]>> {
+  const child = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'confirm-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, STORE_CONFIG: JSON.stringify(storeConfig), INNS: inns.join(',') },
+  });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`second process exited with ${code}`)));
+    });
+  await next();
+  return async () => {
+    const done = next();
+    child.send('go');
+    const m = (await done) as { numbers?: string[]; error?: string };
+    if (!m.numbers) throw new Error(`second process failed: ${m.error}`);
+    return m.numbers;
   };
 }
 
@@ -97,22 +111,16 @@ forEachStore('holders: registration numbers 2-NNNNN under concurrency', (c) => {
   });
 
   it('two adapter processes on one database never duplicate or skip a number', async function () {
-    const second = secondProcess(c.store);
-    try {
-      const h2 = makeHarness(second);
-      const inns = await drafts(h, 400, 20);
-      for (const inn of inns) {
-        h2.minjust.add({ ...AGENCY_LEGAL_ENTITY, inn });
-        h2.bis.allow(AGENCY_ACTOR_PIN, inn);
-      }
-      const out = await Promise.all(inns.map((inn, i) => confirm(i % 2 === 0 ? h : h2, inn)));
-      expect(out.map((o) => seqOf(o.registrationNumber)).sort((a, b) => a - b)).to.deep.equal(range(22, 41));
-      const counter = (await c.store.knex('holders_counters').where({ name: 'registration_number' }).first()) as { value: number | string };
-      expect(Number(counter.value)).to.equal(41);
-      const stored = (await c.store.knex('holders_applications').whereNotNull('reg_seq').count({ n: '*' }).first()) as { n: number | string };
-      expect(Number(stored.n)).to.equal(41);
-    } finally {
-      await second.close();
-    }
+    this.timeout(60_000);
+    const inns = await drafts(h, 400, 20);
+    const theirs = inns.filter((_, i) => i % 2 === 1);
+    const start = await secondProcess(c.store.storeConfig, theirs);
+    const [mine, other] = await Promise.all([Promise.all(inns.filter((_, i) => i % 2 === 0).map((inn) => confirm(h, inn))), start()]);
+    const numbers = [...mine.map((o) => o.registrationNumber), ...other];
+    expect(numbers.map(seqOf).sort((a, b) => a - b)).to.deep.equal(range(22, 41));
+    const counter = (await c.store.knex('holders_counters').where({ name: 'registration_number' }).first()) as { value: number | string };
+    expect(Number(counter.value)).to.equal(41);
+    const stored = (await c.store.knex('holders_applications').whereNotNull('reg_seq').count({ n: '*' }).first()) as { n: number | string };
+    expect(Number(stored.n)).to.equal(41);
   });
 });
