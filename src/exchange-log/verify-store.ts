@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { pragmas, type SqliteConnection, type StoreClient } from '../store/store.js';
+import { sqliteClient } from '../store/sqlite-client.js';
 import { CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
 import { GENESIS_HASH } from './record-hash.js';
 import { BODIES_PAGE_SQL, bodiesBySeq, pageSql, parsePage } from './verify-pages.js';
@@ -66,7 +67,7 @@ async function pageReader(knex: Knex, client: StoreClient): Promise<{ knex: Knex
   const filename = (knex.client.config as { connection?: { filename?: string } }).connection?.filename;
   if (client !== 'sqlite' || !filename || filename === ':memory:') return { knex, close: async () => undefined };
   const reader = knexFactory({
-    client: 'better-sqlite3',
+    client: sqliteClient,
     connection: { filename },
     useNullAsDefault: true,
     pool: {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config/schema.js';
+import { sqliteClient } from './sqlite-client.js';
 
 export type StoreClient = 'sqlite' | 'postgres';
 
@@ -75,7 +76,7 @@ export function knexConfig(cfg: Config['store']): Knex.Config {
   return {
     // better-sqlite3 runs a statement in the calling thread: no thread-pool round trip per
     // statement, a third of node-sqlite3's cost here. One connection serialises the statements anyway.
-    client: 'better-sqlite3',
+    client: sqliteClient,
     connection: { filename: file },
     useNullAsDefault: true,
     pool: {
@@ -90,7 +91,7 @@ export function knexConfig(cfg: Config['store']): Knex.Config {
 }
 
 /** Whether a knex instance talks to SQLite (for migrations that differ by dialect). */
-export const isSqlite = (knex: Knex): boolean => (knex.client.config as { client?: unknown }).client === 'better-sqlite3';
+export const isSqlite = (knex: Knex): boolean => (knex.client as { driverName?: string }).driverName === 'better-sqlite3';
 
 /** The part of a better-sqlite3 connection the pool set-up uses. */
 export interface SqliteConnection {
