@@ -394,7 +394,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * E: A at 70 % of its measured peak, open loop, for the soak time; every 10 s (2 s in a quick run)
+ * E: A at 70 % of its measured peak, open loop, for the soak time; every 10 s (5 s in a soak under
+ * 5 minutes, so that the drift compares medians of three windows; 2 s in a quick run)
  * the window's p99, the server's RSS and the machine's load average. Reported: RSS at the end ÷ RSS
  * after the first 30 s (half the soak when shorter) and the p99 drift between the first and last
  * windows after that.
@@ -406,7 +407,7 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
   }
   const rate = Math.max(1, peak * 0.7);
   const total = o.soakMinutes * 60;
-  const windowSecs = total >= 60 ? 10 : 2;
+  const windowSecs = total >= 300 ? 10 : total >= 60 ? 5 : 2;
   const baselineAt = Math.min(30, total / 2);
   say(`soak: ${rate.toFixed(0)} req/s (70 % of ${peak.toFixed(0)}) for ${total.toFixed(0)} s`);
   const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; load1: number }> = [];
