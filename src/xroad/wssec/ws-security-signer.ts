@@ -4,7 +4,7 @@ import { excC14n } from '../c14n.js';
 import { ALG, NS } from '../namespaces.js';
 import { parseXml } from '../xml/parser.js';
 import { attrNs, childElements } from '../xml/dom.js';
-import type { XmlElement, XmlLimits } from '../xml/types.js';
+import type { XmlLimits } from '../xml/types.js';
 import { escapeAttr } from '../xml/writer.js';
 import type { AttachmentBytes } from './ws-security-verifier.js';
 import { formatXsdDateTime } from './xsd-date-time.js';
