@@ -10,7 +10,7 @@ COPY src ./src
 COPY fixtures ./fixtures
 RUN npm run build
 
-# Runtime dependencies only (sqlite3 is a native addon: built here, copied as is).
+# Runtime dependencies only (better-sqlite3 is a native addon: built here, copied as is).
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
