@@ -135,6 +135,29 @@ describe('e2e: the wired adapter', function () {
     verifyEnvelope(parseEnvelope(text), { trust: new TrustStore([keys.readPem('ca.crt')]), now: new Date(), maxAgeSeconds: 300, futureSkewSeconds: 60, signerRole: 'service' });
   });
 
+  it("answers a repeated read with the logged response, byte for byte, stored once", async () => {
+    const client = 'central-server/GOV/70000050/ministry-system';
+    const messageId = crypto.randomUUID();
+    const xml = buildSignedEnvelope({
+      headers: buildXRoadHeaders({ client: id(client), service: serviceId(HOLDERS, 'listHolders'), id: messageId, protocolVersion: '4.0' }),
+      bodyXml: '<h:listHolders xmlns:h="urn:kg:dpa:holders-registry:v1"/>',
+      identity: keys.identity('70000050'),
+      now: new Date(),
+      ttlSeconds: 300,
+    });
+    const send = () => fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } }).then((r) => r.text());
+    const first = await send();
+    expect(parseResponse(first).faultCode).to.equal(undefined);
+    expect(await send()).to.equal(first);
+    await adapter.exchangeLog.flush();
+    const row = await adapter.store.knex('xroad_message_ids').where({ message_id: messageId }).first();
+    const logged = await adapter.store.knex('exchange_records').where({ message_id: messageId }).orderBy('seq').select('seq');
+    expect(logged).to.have.length(2);
+    expect([row.state, Number(row.response_seq), row.response_body]).to.deep.equal(['done', Number(logged[0].seq), null]);
+    const body = await adapter.store.knex('exchange_bodies').where({ seq: logged[0].seq }).first();
+    expect(Buffer.from(body.response).toString('utf8')).to.equal(first);
+  });
+
   it('refuses an infra operation to a client outside the role matrix', async () => {
     const text = await soap('central-server/GOV/70000050/ministry-system', INFRA, 'decideRegistration', '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>');
     expect(parseResponse(text).faultCode).to.match(/AccessDenied$/);
