@@ -31,12 +31,6 @@ const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3/index.js')
 /** Prepared statements kept per connection; the least recently used beyond this are dropped. */
 const MAX_STATEMENTS = 128;
 
-/**
- * knex's better-sqlite3 client with each connection's prepared statements kept and reused: knex
- * prepares every statement anew, which here cost as much as running it (the multi-row inserts of
- * the exchange log and the claim completions repeat the same text for the same batch size).
- * Statements run synchronously, so one statement object is never used by two queries at once.
- */
 // Keyed by connection, not held by the client: knex's transaction clients are copies of it.
 const statements = new WeakMap<Connection, Map<string, Statement>>();
 
@@ -57,6 +51,12 @@ function statement(connection: Connection, sql: string): Statement {
   return st;
 }
 
+/**
+ * knex's better-sqlite3 client with each connection's prepared statements kept and reused: knex
+ * prepares every statement anew, which here cost as much as running it (the multi-row inserts of
+ * the exchange log and the claim completions repeat the same text for the same batch size).
+ * Statements run synchronously, so one statement object is never used by two queries at once.
+ */
 export class SqliteClient extends BetterSqlite3Client {
   async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');

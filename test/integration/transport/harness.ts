@@ -16,6 +16,7 @@ import { KeyStore, identityFromPem, type SigningIdentity } from '../../../src/pk
 import { TrustStore } from '../../../src/pki/trust-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { completeLoggedClaims } from '../../../src/xroad/message-ids.js';
+import { prepareRecord } from '../../../src/exchange-log/prepare-record.js';
 import { buildSignedRequest, readFault, xroadId, xroadServiceId, type SignedRequestSpec } from '../../../src/xroad/client-request.js';
 import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
@@ -78,11 +79,10 @@ export class MemoryExchangeLog implements ExchangeLogWriter {
     }
     this.records.push(record);
     const seq = this.records.length;
-    const claim = record.replayClaim;
-    if (claim && this.store) {
+    const completion = prepareRecord(record, 'metadata').completion;
+    if (completion && this.store) {
       const { store } = this;
-      const completion = { ref: claim.ref, seq, status: record.statusCode, contentType: claim.contentType, faultCode: record.faultCode ?? null, faultString: record.faultString ?? null, body: record.responseBody ?? Buffer.alloc(0) };
-      await store.knex.transaction((trx) => completeLoggedClaims(trx, store.client, [completion], Date.now()));
+      await store.knex.transaction((trx) => completeLoggedClaims(trx, store.client, [{ ...completion, seq }], Date.now()));
     }
     return { seq };
   }
