@@ -33,9 +33,19 @@ export class HeaderError extends Error {
  * Message protocol 4.0.25 §2.7: identifier values use only A–Z, a–z, 0–9 and ' ( ) + , - . = ?
  * (the REST protocol puts them into URL paths). No whitespace, so nothing needs trimming.
  */
-const IDENTIFIER = /^[A-Za-z0-9'()+,\-.=?]{1,255}$/;
+/** Identifier characters of X-Road message protocol 4.0 §2.7, for SOAP headers and REST alike. */
+export const IDENTIFIER = /^[A-Za-z0-9'()+,\-.=?]{1,255}$/;
 /** Free-text header values (id, userId, issue): printable, no surrounding whitespace, bounded. */
-const FREE_VALUE = /^[^\s](?:[^\t\n\r]{0,1022}[^\s])?$/;
+const FREE_VALUE = /^[^\s](?:[^\t\n\r]*[^\s])?$/;
+/** Longest free-text value (xrd:id, xrd:issue and their REST headers). */
+export const MAX_FREE_VALUE = 1024;
+/** Longest user id: the exchange log and the registries keep it in columns of this size. */
+export const MAX_USER_ID = 255;
+
+/** A free-text header value of 1–`max` printable characters without surrounding whitespace. */
+export function isFreeValue(v: string, max: number = MAX_FREE_VALUE): boolean {
+  return v.length <= max && FREE_VALUE.test(v);
+}
 
 const XRD_KNOWN = new Set(['client', 'service', 'id', 'userId', 'issue', 'protocolVersion', 'requestHash']);
 
@@ -97,9 +107,9 @@ function readIdentifier(el: XmlElement, field: string, kind: 'client' | 'service
   return id;
 }
 
-function freeValue(el: XmlElement, field: string): string {
+function freeValue(el: XmlElement, field: string, max: number = MAX_FREE_VALUE): string {
   const v = text(el, field);
-  if (!FREE_VALUE.test(v)) throw new HeaderError(field, 'INVALID_VALUE', `${field} must be 1–1024 printable characters without surrounding whitespace`);
+  if (!isFreeValue(v, max)) throw new HeaderError(field, 'INVALID_VALUE', `${field} must be 1–${max} printable characters without surrounding whitespace`);
   return v;
 }
 
@@ -147,7 +157,7 @@ export function readXRoadHeaders(headerChildren: XmlElement[]): XRoadHeaders {
   if (protocolVersion !== '4.0') throw new HeaderError('xrd:protocolVersion', 'UNSUPPORTED_PROTOCOL_VERSION', 'xrd:protocolVersion must be 4.0');
   const headers: XRoadHeaders = { client, service, id, protocolVersion };
   const userId = seen.get('xrd:userId');
-  if (userId) headers.userId = freeValue(userId, 'xrd:userId');
+  if (userId) headers.userId = freeValue(userId, 'xrd:userId', MAX_USER_ID);
   const issue = seen.get('xrd:issue');
   if (issue) headers.issue = freeValue(issue, 'xrd:issue');
   const party = seen.get('repr:representedParty');

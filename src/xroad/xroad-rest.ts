@@ -11,6 +11,7 @@ import { readApiInput } from '../http/api-router.js';
 import { failedOutcome, finishExchange, invokeOperation, type ExchangeBase, type Outcome, type PendingClaim, type Rendered } from '../operations/invoke-operation.js';
 import { assertDecoded, fieldError, type OperationTable } from '../operations/operation-table.js';
 import { clientKey, type SubjectRef, type XRoadIdentifier } from '../operations/types.js';
+import { IDENTIFIER, isFreeValue, MAX_USER_ID } from './headers.js';
 import type { MessageIds } from './message-ids.js';
 import { objectShapeOf } from './schema-xml.js';
 
@@ -24,10 +25,6 @@ export interface XRoadRestDeps {
   messageIds: MessageIds;
 }
 
-/** Identifier characters of X-Road message protocol 4.0 §2.7 (the same set the SOAP headers allow). */
-const IDENTIFIER = /^[A-Za-z0-9'()+,\-.=?]{1,255}$/;
-/** Free-text header values: printable, no surrounding whitespace, bounded. */
-const FREE_VALUE = /^[^\s](?:[^\t\n\r]{0,1022}[^\s])?$/;
 
 const txt = (en: string, ru: string, ky: string): Text => ({ en, ru, ky });
 const UNTRUSTED_PEER = txt(
@@ -66,14 +63,14 @@ function headerValues(req: Request, name: string): string[] {
   return out;
 }
 
-function oneHeader(req: Request, name: string, required: boolean): string | undefined {
+function oneHeader(req: Request, name: string, required: boolean, max?: number): string | undefined {
   const values = headerValues(req, name.toLowerCase());
   if (values.length > 1) throw new AppError('INVALID_HEADER', { fields: [fieldError(name, 'repeated')] });
   if (values.length === 0) {
     if (required) throw new AppError('INVALID_HEADER', { fields: [fieldError(name, 'required')] });
     return undefined;
   }
-  if (!FREE_VALUE.test(values[0])) throw new AppError('INVALID_HEADER', { fields: [fieldError(name, 'pattern')] });
+  if (!isFreeValue(values[0], max)) throw new AppError('INVALID_HEADER', { fields: [fieldError(name, 'pattern')] });
   return values[0];
 }
 
@@ -126,7 +123,7 @@ export function xroadRestEndpoint(deps: XRoadRestDeps): RequestHandler {
       echo['X-Road-Client'] = clientHeader;
       const messageId = oneHeader(req, 'X-Road-Id', true) as string;
       echo['X-Road-Id'] = messageId;
-      const userId = oneHeader(req, 'X-Road-UserId', false);
+      const userId = oneHeader(req, 'X-Road-UserId', false, MAX_USER_ID);
       const issue = oneHeader(req, 'X-Road-Issue', false);
       if (userId !== undefined) echo['X-Road-UserId'] = userId;
       if (issue !== undefined) echo['X-Road-Issue'] = issue;

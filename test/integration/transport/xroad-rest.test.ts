@@ -90,6 +90,11 @@ describe('X-Road REST (/r1)', () => {
     }
   });
 
+  it('refuses an X-Road-UserId longer than the 255 characters the stores keep', async () => {
+    const r = await request(`${srv.url}${PING}`, { headers: [...xh(newId()), ['X-Road-UserId', 'x'.repeat(256)]], body: '{"text":"x"}' });
+    expect([r.status, r.headers['x-road-error']]).to.deep.equal([400, 'Client.InvalidHeader']);
+  });
+
   it('denies by ACL, refuses unknown services, and reports validation errors as JSON with X-Road-Error', async () => {
     const denied = await request(`${srv.url}${PING}`, { headers: xh(newId(), 'central-server/GOV/70000050/ministry'), body: '{"text":"x"}' });
     expect([denied.status, denied.headers['x-road-error']]).to.deep.equal([403, 'Client.AccessDenied']);

@@ -84,6 +84,13 @@ describe('xroad headers (message protocol 4.0)', () => {
     refused(CLIENT + SERVICE + REST + '<xrd:userId>KG1\n</xrd:userId>', 'xrd:userId', 'INVALID_VALUE');
   });
 
+  it('bounds xrd:userId to the 255 characters the stores keep (found by fuzzing: a longer one failed the log append)', () => {
+    refused(CLIENT + SERVICE + REST + `<xrd:userId>${'x'.repeat(256)}</xrd:userId>`, 'xrd:userId', 'INVALID_VALUE');
+    expect(read(CLIENT + SERVICE + REST + `<xrd:userId>${'x'.repeat(255)}</xrd:userId>`).userId).to.have.length(255);
+    refused(CLIENT + SERVICE + REST + `<xrd:issue>${'x'.repeat(1025)}</xrd:issue>`, 'xrd:issue', 'INVALID_VALUE');
+    expect(read(CLIENT + SERVICE + REST + `<xrd:issue>${'x'.repeat(1024)}</xrd:issue>`).issue).to.have.length(1024);
+  });
+
   it('builds standalone headers that read back to the same values', () => {
     const h = { ...requestHeaders(), issue: 'a & b', representedParty: { partyCode: '01234567890123' } };
     const built = buildXRoadHeaders(h);
