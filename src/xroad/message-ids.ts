@@ -39,6 +39,26 @@ export interface MessageIdOptions {
   purgeEveryMs?: number;
 }
 
+/** A new claim row as inserted. */
+interface PendingRow {
+  client: string;
+  message_id: string;
+  request_hash: string;
+  state: 'pending';
+  owner: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+interface QueuedClaim {
+  row: PendingRow;
+  resolve: (inserted: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Rows per claim INSERT: 7 values each, well under SQLite's and PostgreSQL's parameter limits. */
+const MAX_CLAIMS_PER_STATEMENT = 500;
+
 interface Row {
   request_hash: string;
   state: string;
@@ -66,6 +86,7 @@ interface Row {
  */
 export class MessageIds {
   private lastPurge = 0;
+  private queued: QueuedClaim[] = [];
   private readonly pollMs: number;
   private readonly purgeEveryMs: number;
 
@@ -88,13 +109,9 @@ export class MessageIds {
     const deadline = Date.now() + this.opts.waitForPendingMs;
     for (;;) {
       const token = crypto.randomUUID();
-      const inserted = await this.store
-        .knex(TABLE)
-        .insert({ client, message_id: messageId, request_hash: requestHash, state: 'pending', owner: token, created_at_ms: now, updated_at_ms: Date.now() })
-        .onConflict(['client', 'message_id'])
-        .ignore()
-        .returning(['owner']);
-      if (inserted.length === 1) return { kind: 'new', token, ref: { client, messageId, token } };
+      if (await this.insertClaim({ client, message_id: messageId, request_hash: requestHash, state: 'pending', owner: token, created_at_ms: now, updated_at_ms: Date.now() })) {
+        return { kind: 'new', token, ref: { client, messageId, token } };
+      }
 
       const row = (await this.store.knex(TABLE).where({ client, message_id: messageId }).first()) as Row | undefined;
       if (!row) continue; // expired and swept between our insert and read: try again
@@ -125,6 +142,41 @@ export class MessageIds {
       }
       if (Date.now() >= deadline) throw new AppError('MESSAGE_IN_PROGRESS');
       await sleep(this.pollMs);
+    }
+  }
+
+  /**
+   * Inserts a pending claim unless its (client, id) exists; true when this row went in. The claims
+   * of requests that arrive together share one multi-row statement (one commit instead of one
+   * each): queued now, written once the current turn of the event loop has read its requests.
+   */
+  private insertClaim(row: PendingRow): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queued.push({ row, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.flushClaims());
+    });
+  }
+
+  private flushClaims(): void {
+    const batch = this.queued;
+    this.queued = [];
+    for (let i = 0; i < batch.length; i += MAX_CLAIMS_PER_STATEMENT) {
+      const chunk = batch.slice(i, i + MAX_CLAIMS_PER_STATEMENT);
+      // ON CONFLICT DO NOTHING also settles two rows of one statement with the same key: the first wins.
+      // Written as one VALUES list: knex writes a multi-row insert for SQLite as a UNION ALL of SELECTs.
+      const bindings: Knex.RawBinding[] = [];
+      for (const { row: r } of chunk) bindings.push(r.client, r.message_id, r.request_hash, r.state, r.owner, r.created_at_ms, r.updated_at_ms);
+      const sql = `insert into ${TABLE} (client, message_id, request_hash, state, owner, created_at_ms, updated_at_ms) values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (client, message_id) do nothing returning owner`;
+      this.store.knex.raw(sql, bindings).then(
+        (result: unknown) => {
+          const inserted = this.store.client === 'postgres' ? (result as { rows: Array<{ owner: string }> }).rows : (result as Array<{ owner: string }>);
+          const won = new Set(inserted.map((r) => r.owner));
+          for (const c of chunk) c.resolve(won.has(c.row.owner));
+        },
+        (e: unknown) => {
+          for (const c of chunk) c.reject(e);
+        },
+      );
     }
   }
 
