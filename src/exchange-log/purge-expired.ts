@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { BODIES_TABLE, BODY_READS_TABLE, CHECKPOINTS_TABLE, HEAD_TABLE, RECORDS_TABLE, SUBJECTS_TABLE, num } from './exchange-record.js';
 import { checkpointFromRow, checkpointToRow, signCheckpoint, type Checkpoint } from './checkpoint.js';
 import { lockHead, type ChainEnv } from './write-batch.js';
+import { queryOf } from '../store/raw-transaction.js';
 import type { ChainBreak } from './walk-chain.js';
 import type { VerifyOptions, VerifyReport } from './verify-store.js';
 
@@ -85,7 +86,7 @@ export async function purgeExpired(env: ChainEnv, opts: PurgeOptions, verify: (o
     for (let lo = out.bodiesPurgedThrough + 1; lo <= bodyCut; lo += CHUNK) {
       const hi = Math.min(bodyCut, lo + CHUNK - 1);
       out.bodiesPurged += await knex.transaction(async (trx) => {
-        await lockHead(trx, env.client);
+        await lockHead(queryOf(trx, env.client), env.client);
         const n = await trx(BODIES_TABLE).where('seq', '>=', lo).andWhere('seq', '<=', hi).delete();
         await trx(HEAD_TABLE).where({ id: 1 }).update({ bodies_purged_through: hi });
         return n;
@@ -105,7 +106,7 @@ export async function purgeExpired(env: ChainEnv, opts: PurgeOptions, verify: (o
       for (let lo = firstSeq; lo <= metaCut; lo += CHUNK) {
         const hi = Math.min(metaCut, lo + CHUNK - 1);
         const { n, anchor } = await knex.transaction(async (trx) => {
-          await lockHead(trx, env.client);
+          await lockHead(queryOf(trx, env.client), env.client);
           const cp = await anchorAt(env, trx, hi);
           const deleted = await trx(RECORDS_TABLE).where('seq', '>=', lo).andWhere('seq', '<=', hi).delete();
           await trx(BODIES_TABLE).where('seq', '>=', lo).andWhere('seq', '<=', hi).delete();

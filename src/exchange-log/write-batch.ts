@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { SigningIdentity } from '../pki/key-store.js';
 import type { StoreClient } from '../store/store.js';
+import { queryOf, rawTransaction, type RawQuery } from '../store/raw-transaction.js';
 import { BODIES_TABLE, CHECKPOINTS_TABLE, EXCHANGE_FIELDS, HEAD_TABLE, RECORDS_TABLE, SUBJECTS_TABLE, num } from './exchange-record.js';
 import type { PreparedRecord } from './prepare-record.js';
 import { recordHash } from './record-hash.js';
@@ -30,7 +31,7 @@ const MAX_BINDINGS = 30000;
  * hand because knex writes multi-row inserts for SQLite as `SELECT … UNION ALL`, which is slower
  * and capped at 500 rows.
  */
-export async function insertRows(trx: Knex | Knex.Transaction, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+export async function insertRows(query: RawQuery, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
   if (rows.length === 0) return;
   const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / columns.length));
   const cols = columns.map((c) => `"${c}"`).join(', ');
@@ -38,7 +39,7 @@ export async function insertRows(trx: Knex | Knex.Transaction, table: string, co
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     const sql = `insert into "${table}" (${cols}) values ${chunk.map(() => tuple).join(', ')}`;
-    await trx.raw(sql, chunk.flat() as Knex.ValueDict[keyof Knex.ValueDict][]);
+    await query(sql, chunk.flat());
   }
 }
 
@@ -48,14 +49,12 @@ export async function insertRows(trx: Knex | Knex.Transaction, table: string, co
  * the first statement takes the database write lock at once (a read first would risk SQLITE_BUSY
  * on the upgrade under WAL) and reads the head in the same statement.
  */
-export async function lockHead(trx: Knex.Transaction, client: StoreClient): Promise<ChainHead> {
-  let row: Record<string, unknown> | undefined;
-  if (client === 'postgres') {
-    row = await trx(HEAD_TABLE).where({ id: 1 }).forUpdate().first();
-  } else {
-    const rows: Array<Record<string, unknown>> = await trx.raw(`update ${HEAD_TABLE} set updated_at_ms = updated_at_ms where id = 1 returning seq, hash, bodies_purged_through`);
-    row = rows[0];
-  }
+export async function lockHead(query: RawQuery, client: StoreClient): Promise<ChainHead> {
+  const rows =
+    client === 'postgres'
+      ? await query(`select seq, hash, bodies_purged_through from ${HEAD_TABLE} where id = 1 for update`)
+      : await query(`update ${HEAD_TABLE} set updated_at_ms = updated_at_ms where id = 1 returning seq, hash, bodies_purged_through`);
+  const row = rows[0];
   if (!row) throw new Error('exchange_chain_head has no row: migrations incomplete');
   return { seq: num(row.seq), hash: String(row.hash), bodiesPurgedThrough: num(row.bodies_purged_through) };
 }
@@ -67,6 +66,7 @@ export async function readHead(knex: Knex): Promise<ChainHead> {
 }
 
 const RECORD_INSERT_COLUMNS = ['seq', ...EXCHANGE_FIELDS.map((f) => f[1]), 'prev_hash', 'hash'];
+const CHECKPOINT_COLUMNS = ['seq', 'hash', 'signed_at_ms', 'kind', 'algorithm', 'signature', 'certificate'] as const;
 
 export interface BatchResult {
   seqs: number[];
@@ -82,8 +82,8 @@ export interface BatchResult {
  * of it commits or none.
  */
 export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]): Promise<BatchResult> {
-  return env.knex.transaction(async (trx) => {
-    const head = await lockHead(trx, env.client);
+  return rawTransaction(env.knex, env.client, async (query) => {
+    const head = await lockHead(query, env.client);
     const now = env.now();
     const loggedAt = now.getTime();
     let prev = head.hash;
@@ -109,12 +109,20 @@ export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]
       seqs.push(seq);
       prev = hash;
     }
-    await insertRows(trx, RECORDS_TABLE, RECORD_INSERT_COLUMNS, records);
-    await insertRows(trx, BODIES_TABLE, ['seq', 'request', 'response'], bodies);
-    await insertRows(trx, SUBJECTS_TABLE, ['kind', 'value', 'seq'], subjects);
-    if (checkpoints.length) await trx(CHECKPOINTS_TABLE).insert(checkpoints.map(checkpointToRow));
-    await trx(HEAD_TABLE).where({ id: 1 }).update({ seq, hash: prev, updated_at_ms: loggedAt });
-    const completed = completions.length ? await completeLoggedClaims(trx, env.client, completions, loggedAt) : 0;
+    await insertRows(query, RECORDS_TABLE, RECORD_INSERT_COLUMNS, records);
+    await insertRows(query, BODIES_TABLE, ['seq', 'request', 'response'], bodies);
+    await insertRows(query, SUBJECTS_TABLE, ['kind', 'value', 'seq'], subjects);
+    await insertRows(
+      query,
+      CHECKPOINTS_TABLE,
+      CHECKPOINT_COLUMNS,
+      checkpoints.map((cp) => {
+        const row = checkpointToRow(cp);
+        return CHECKPOINT_COLUMNS.map((c) => row[c]);
+      }),
+    );
+    await query(`update ${HEAD_TABLE} set seq = ?, hash = ?, updated_at_ms = ? where id = 1`, [seq, prev, loggedAt]);
+    const completed = completions.length ? await completeLoggedClaims(query, env.client, completions, loggedAt) : 0;
     return { seqs, checkpoints, claims: { expected: completions.length, completed } };
   });
 }
@@ -122,7 +130,7 @@ export async function writeBatch(env: ChainEnv, batch: readonly PreparedRecord[]
 /** Signs the current head on demand, in one transaction with the head locked; an existing checkpoint at the head is returned as is. */
 export async function checkpointHead(env: ChainEnv, kind: Checkpoint['kind']): Promise<Checkpoint | undefined> {
   return env.knex.transaction(async (trx) => {
-    const head = await lockHead(trx, env.client);
+    const head = await lockHead(queryOf(trx, env.client), env.client);
     if (head.seq === 0) return undefined;
     const existing = await trx(CHECKPOINTS_TABLE).where({ seq: head.seq }).first();
     if (existing) return checkpointFromRow(existing);

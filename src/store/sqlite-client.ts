@@ -76,5 +76,25 @@ export class SqliteClient extends BetterSqlite3Client {
   }
 }
 
+/** Values as better-sqlite3 binds them, the conversions knex's client makes: booleans as 0/1, dates as epoch milliseconds. */
+function bindable(v: unknown): unknown {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.getTime();
+  return v;
+}
+
+/**
+ * Runs one statement on a connection taken from knex's pool, through the same kept statements:
+ * the rows of a query (or of `RETURNING`), an empty list otherwise.
+ */
+export function runOn(connection: unknown, sql: string, bindings: readonly unknown[]): Array<Record<string, unknown>> {
+  const st = statement(connection as Connection, sql);
+  st.safeIntegers(false);
+  const values = bindings.map(bindable);
+  if (st.reader) return st.all(values) as Array<Record<string, unknown>>;
+  st.run(values);
+  return [];
+}
+
 /** The client class as knex's configuration types it. */
 export const sqliteClient = SqliteClient as unknown as typeof Knex.Client;

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Knex } from 'knex';
 import { BODIES_TABLE } from '../exchange-log/exchange-record.js';
 import type { Store, StoreClient } from '../store/store.js';
+import type { RawQuery } from '../store/raw-transaction.js';
 
 const TABLE = 'xroad_message_ids';
 /** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
@@ -254,7 +255,7 @@ const MAX_COMPLETIONS_PER_STATEMENT = Math.floor(30000 / COMPLETION_COLUMNS);
  * bytes are written once. A claim taken over meanwhile (its owner changed) is left alone. Returns
  * how many claims were completed.
  */
-export async function completeLoggedClaims(trx: Knex.Transaction, client: StoreClient, completions: readonly LoggedCompletion[], nowMs: number): Promise<number> {
+export async function completeLoggedClaims(query: RawQuery, client: StoreClient, completions: readonly LoggedCompletion[], nowMs: number): Promise<number> {
   let done = 0;
   // PostgreSQL types a VALUES column from its values; unknown parameters need their type named.
   const tuple = client === 'postgres' ? '(?, ?, ?, cast(? as bigint), cast(? as integer), ?, ?, ?, cast(? as bytea))' : '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -264,10 +265,9 @@ export async function completeLoggedClaims(trx: Knex.Transaction, client: StoreC
       `update ${TABLE} set state = 'done', updated_at_ms = ?, response_seq = v.column4, response_status = v.column5, response_type = v.column6, ` +
       `response_fault_code = v.column7, response_fault_string = v.column8, response_body = v.column9 from (values ${chunk.map(() => tuple).join(', ')}) as v ` +
       `where ${TABLE}.client = v.column1 and ${TABLE}.message_id = v.column2 and ${TABLE}.owner = v.column3 and ${TABLE}.state = 'pending' returning owner`;
-    const bindings: Knex.RawBinding[] = [nowMs];
+    const bindings: unknown[] = [nowMs];
     for (const c of chunk) bindings.push(c.ref.client, c.ref.messageId, c.ref.token, c.seq, c.status, c.contentType, c.faultCode, c.faultString?.slice(0, 512) ?? null, c.body);
-    const result: unknown = await trx.raw(sql, bindings);
-    done += (client === 'postgres' ? (result as { rows: unknown[] }).rows : (result as unknown[])).length;
+    done += (await query(sql, bindings)).length;
   }
   return done;
 }

@@ -21,6 +21,7 @@ import { buildSignedRequest, readFault, xroadId, xroadServiceId, type SignedRequ
 import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
 import { createXRoadRouter } from '../../../src/xroad/router.js';
+import { queryOf } from '../../../src/store/raw-transaction.js';
 import { childElements, textOf } from '../../../src/xroad/xml/dom.js';
 import { verifyWsSecurity } from '../../../src/xroad/wssec/ws-security-verifier.js';
 
@@ -82,7 +83,7 @@ export class MemoryExchangeLog implements ExchangeLogWriter {
     const completion = prepareRecord(record, 'metadata').completion;
     if (completion && this.store) {
       const { store } = this;
-      await store.knex.transaction((trx) => completeLoggedClaims(trx, store.client, [{ ...completion, seq }], Date.now()));
+      await store.knex.transaction((trx) => completeLoggedClaims(queryOf(trx, store.client), store.client, [{ ...completion, seq }], Date.now()));
     }
     return { seq };
   }
