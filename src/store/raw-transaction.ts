@@ -14,6 +14,24 @@ export function queryOf(knex: Knex | Knex.Transaction, client: StoreClient): Raw
   };
 }
 
+/**
+ * A RawQuery for single statements outside a transaction. SQLite: run directly on knex's one
+ * connection, taken from its pool for the statement (so it waits for a transaction in progress);
+ * PostgreSQL: through knex.
+ */
+export function directQuery(knex: Knex, client: StoreClient): RawQuery {
+  if (client === 'postgres') return queryOf(knex, client);
+  const pool = knex.client as unknown as PoolClient;
+  return async (sql, bindings = []) => {
+    const connection = await pool.acquireConnection();
+    try {
+      return runOn(connection, sql, bindings);
+    } finally {
+      await pool.releaseConnection(connection);
+    }
+  };
+}
+
 interface PoolClient {
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<unknown>;

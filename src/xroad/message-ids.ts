@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Knex } from 'knex';
 import { BODIES_TABLE } from '../exchange-log/exchange-record.js';
 import type { Store, StoreClient } from '../store/store.js';
-import type { RawQuery } from '../store/raw-transaction.js';
+import { directQuery, type RawQuery } from '../store/raw-transaction.js';
 
 const TABLE = 'xroad_message_ids';
 /** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
@@ -88,6 +88,9 @@ interface Row {
 export class MessageIds {
   private lastPurge = 0;
   private queued: QueuedClaim[] = [];
+  private readonly query: RawQuery;
+  /** Claims inserted (tried) and the statements that carried them. */
+  readonly stats = { claims: 0, claimStatements: 0 };
   private readonly pollMs: number;
   private readonly purgeEveryMs: number;
 
@@ -95,6 +98,7 @@ export class MessageIds {
     private readonly store: Store,
     private readonly opts: MessageIdOptions,
   ) {
+    this.query = directQuery(store.knex, store.client);
     this.pollMs = opts.pollMs ?? 50;
     this.purgeEveryMs = opts.purgeEveryMs ?? 60_000;
   }
@@ -163,14 +167,15 @@ export class MessageIds {
     this.queued = [];
     for (let i = 0; i < batch.length; i += MAX_CLAIMS_PER_STATEMENT) {
       const chunk = batch.slice(i, i + MAX_CLAIMS_PER_STATEMENT);
+      this.stats.claims += chunk.length;
+      this.stats.claimStatements += 1;
       // ON CONFLICT DO NOTHING also settles two rows of one statement with the same key: the first wins.
       // Written as one VALUES list: knex writes a multi-row insert for SQLite as a UNION ALL of SELECTs.
       const bindings: Knex.RawBinding[] = [];
       for (const { row: r } of chunk) bindings.push(r.client, r.message_id, r.request_hash, r.state, r.owner, r.created_at_ms, r.updated_at_ms);
       const sql = `insert into ${TABLE} (client, message_id, request_hash, state, owner, created_at_ms, updated_at_ms) values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (client, message_id) do nothing returning owner`;
-      this.store.knex.raw(sql, bindings).then(
-        (result: unknown) => {
-          const inserted = this.store.client === 'postgres' ? (result as { rows: Array<{ owner: string }> }).rows : (result as Array<{ owner: string }>);
+      this.query(sql, bindings).then(
+        (inserted) => {
           const won = new Set(inserted.map((r) => r.owner));
           for (const c of chunk) c.resolve(won.has(c.row.owner));
         },

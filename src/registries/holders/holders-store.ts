@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Store } from '../../store/store.js';
+import { directQuery, type RawQuery } from '../../store/raw-transaction.js';
 import type { DataArrays, FieldSource, HolderData, PersonalDataList } from './holders-schemas.js';
 import type { Change } from './record-diff.js';
 import type { ApplicationStatus, ReviewDecision } from './vocabularies.js';
@@ -200,14 +201,17 @@ function likeContains(s: string): string {
 
 export class KnexHoldersStore implements HoldersStore {
   private readonly knex: Knex;
+  /** The read of every getHolder, without knex's query builder. */
+  private readonly query: RawQuery;
 
   constructor(private readonly store: Pick<Store, 'knex' | 'client'>) {
     this.knex = store.knex;
+    this.query = directQuery(store.knex, store.client);
   }
 
   async get(inn: string): Promise<ApplicationRecord | undefined> {
-    const row = (await this.knex<AppRow>(APPS).where({ inn }).first()) as AppRow | undefined;
-    return row ? fromRow(row) : undefined;
+    const [row] = await this.query(`select * from ${APPS} where inn = ?`, [inn]);
+    return row ? fromRow(row as unknown as AppRow) : undefined;
   }
 
   async change<T>(inn: string, decide: (current: ApplicationRecord | undefined, tx: ChangeTx) => Promise<ChangeDecision<T>> | ChangeDecision<T>): Promise<T> {
