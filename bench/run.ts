@@ -27,7 +27,7 @@ import { runLoad, type BenchRequest, type LoadResult } from './lib/load.js';
 import { getHolderRequest, RequestPool, responseChecker, signedHoldersRequest, soapPost } from './lib/messages.js';
 import { seededInn, seedHolders, warmMinjustCache, writeInn, writePin } from './lib/seed.js';
 import { evaluateTargets, formatTable, formatTargets, mb, p99Drift, type Measured, type Row } from './lib/targets.js';
-import { cryptoFloor } from './scenarios/crypto-floor.js';
+import { cryptoFloor, syscallCostUs } from './scenarios/crypto-floor.js';
 import { runLogPart } from './lib/log-part.js';
 import type { AdapterStats } from './servers/adapter-server.js';
 
@@ -181,7 +181,8 @@ async function main(): Promise<void> {
     say(`  ${r.scenario} c=${r.concurrency}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, errors ${r.errors}, cpu ${r.cpuUsPerReq.toFixed(0)} µs/req${r.note ? `, ${r.note}` : ''}`);
   };
   const ran = (s: Step) => o.only.has(s);
-  say(`bench: ${o.quick ? 'quick' : 'full'} run on ${o.store}${o.workers > 1 ? ` with ${o.workers} adapter workers` : ''}; scenarios ${[...o.only].join(',')}; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const syscallUs = syscallCostUs();
+  say(`bench: ${o.quick ? 'quick' : 'full'} run on ${o.store}${o.workers > 1 ? ` with ${o.workers} adapter workers` : ''}; scenarios ${[...o.only].join(',')}; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; one system call ${syscallUs.toFixed(2)} µs`);
 
   const cleanups: Array<() => Promise<void>> = [];
   try {
@@ -379,7 +380,7 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
     const targets = evaluateTargets(m);
     const seconds = (Date.now() - started) / 1000;
-    const header = `adapter bench — ${o.quick ? 'quick' : 'full'} run on ${o.store}${o.workers > 1 ? `, ${o.workers} workers` : ''}, ${os.cpus().length} CPUs, node ${process.version}, ${seconds.toFixed(0)} s`;
+    const header = `adapter bench — ${o.quick ? 'quick' : 'full'} run on ${o.store}${o.workers > 1 ? `, ${o.workers} workers` : ''}, ${os.cpus().length} CPUs, node ${process.version}, one system call ${syscallUs.toFixed(2)} µs, ${seconds.toFixed(0)} s`;
     process.stdout.write(`\n${header}\n\n${formatTable(rows)}\n\ntargets (ratios against this run's baselines)\n${formatTargets(targets)}\n`);
     const dir = path.join(here, 'results');
     fs.mkdirSync(dir, { recursive: true });
@@ -388,7 +389,7 @@ async function main(): Promise<void> {
       extra.failures = failures;
       say(`first failures: ${failures.map((f) => f.slice(0, 300)).join('\n')}`);
     }
-    fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), options: { ...o, only: [...o.only] }, seconds, host: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg() }, rows, measured: m, targets, extra }, null, 2)}\n`);
+    fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), options: { ...o, only: [...o.only] }, seconds, host: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg(), syscallUs }, rows, measured: m, targets, extra }, null, 2)}\n`);
     process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
   }
 }

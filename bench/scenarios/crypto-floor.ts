@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 
 /**
  * B4, the crypto floor: what one signed round trip costs in RSA-2048 alone with node:crypto
@@ -22,4 +23,21 @@ export function cryptoFloor(seconds: number): { perMessageUs: number; messages: 
   }
   const elapsed = performance.now() - t0;
   return { perMessageUs: (elapsed * 1000) / n, messages: n };
+}
+
+/**
+ * What one system call costs on this machine (an `fstat` of an open descriptor, the cheapest there
+ * is): HTTP on loopback and SQLite's writes are many system calls per request, so machines that
+ * differ here differ in A, B2 and B3 far more than in B4.
+ */
+export function syscallCostUs(calls = 20_000): number {
+  const fd = fs.openSync(process.execPath, 'r');
+  try {
+    for (let i = 0; i < 1000; i++) fs.fstatSync(fd);
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fs.fstatSync(fd);
+    return ((performance.now() - t0) * 1000) / calls;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -21,8 +21,8 @@ export function queryOf(knex: Knex | Knex.Transaction, client: StoreClient): Raw
  */
 export function directQuery(knex: Knex, client: StoreClient): RawQuery {
   if (client === 'postgres') return queryOf(knex, client);
-  const pool = knex.client as unknown as PoolClient;
   return async (sql, bindings = []) => {
+    const pool = knex.client as unknown as PoolClient;
     const connection = await pool.acquireConnection();
     try {
       return runOn(connection, sql, bindings);

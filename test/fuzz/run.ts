@@ -259,12 +259,19 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     (what) => record(currentIteration, 'outbound-connection', what, inFlight.get(currentIteration)),
   );
 
-  const target = !opts.worker
-    ? await startFuzzTarget(now)
-    : await startWorkerTarget(now, (kind, message) => {
-        if (inFlight.size === 0) record(-1, kind, message);
-        for (const [i, input] of inFlight) record(i, kind, message, input);
-      });
+  let target: FuzzTargetHandle;
+  try {
+    target = !opts.worker
+      ? await startFuzzTarget(now)
+      : await startWorkerTarget(now, (kind, message) => {
+          if (inFlight.size === 0) record(-1, kind, message);
+          for (const [i, input] of inFlight) record(i, kind, message, input);
+        });
+  } catch (e) {
+    // Without a target there is no run: the rest of the process gets its network back.
+    unguard();
+    throw e;
+  }
   port = target.port;
   const client = new XRoadClient(target.host, target.port);
   const summary: FuzzSummary = {
