@@ -329,6 +329,7 @@ async function main(): Promise<void> {
       row({ scenario: label, concurrency: 8, rps: r.load.rps, p50ms: r.load.p50ms, p99ms: r.load.p99ms, errors: r.load.errors, cpuUsPerReq: r.cpuUsPerReq, rss: r.rss });
       if (step === 'B1') Object.assign(m, { b1Rps8: r.load.rps, b1CpuUs8: r.cpuUsPerReq });
       if (step === 'B2') Object.assign(m, { b2Rps8: r.load.rps, b2CpuUs8: r.cpuUsPerReq });
+      if (step === 'B3') Object.assign(m, { b3CpuUs8: r.cpuUsPerReq });
     }
 
     // --- D: growth --------------------------------------------------------------------------

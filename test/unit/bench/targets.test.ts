@@ -61,6 +61,10 @@ describe('bench: targets as ratios against the same run', () => {
     });
     expect(lines.find((l) => l.id === 'A/B1')?.measured).to.match(/^6\.43×/);
     expect(lines.find((l) => l.id === 'A cpu')?.measured).to.include('3.17× the B4 floor');
+    expect(lines.find((l) => l.id === 'A cpu')?.measured).not.to.include('B3 + B4');
+    const withB3 = evaluateTargets({ aCpuUs8: 1800, b4FloorUs: 350, b3CpuUs8: 730 }).find((l) => l.id === 'A cpu');
+    expect(withB3?.verdict).to.equal('MISS');
+    expect(withB3?.measured).to.include('B3 + B4 = 1.080 ms');
   });
 
   it('marks the targets of scenarios that did not run as n/a', () => {
