@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /** What scenario D needs from the exchange-log benchmark. */
 export interface LogPart {
@@ -37,29 +38,21 @@ export function fromExchangeLogRows(json: { records: number; rows: Array<{ measu
 }
 
 /**
- * Scenario D's exchange-log part on `records` records: the reusable runLogGrowth of
- * bench/scenarios/log-growth.ts when that module is there, otherwise bench/exchange-log.ts run as a
- * child process with --json.
+ * Scenario D's exchange-log part on `records` records: runLogGrowth (bench/scenarios/log-growth.ts)
+ * in a child process (bench/lib/log-part-child.ts), its progress lines passed to `onLine`.
  */
 export async function runLogPart(o: { records: number; store: 'sqlite' | 'postgres'; quick: boolean; tmp: string; onLine?: (line: string) => void }): Promise<LogPart> {
-  const growth = path.join(benchDir, 'scenarios', 'log-growth.ts');
-  if (fs.existsSync(growth)) {
-    const mod = (await import(pathToFileURL(growth).href)) as { runLogGrowth?: (opts: Record<string, unknown>) => Promise<unknown> };
-    if (typeof mod.runLogGrowth === 'function') {
-      const r = (await mod.runLogGrowth({ records: o.records, client: o.store, store: o.store, log: o.onLine })) as Record<string, unknown>;
-      const adapted = adaptGrowth(r, o.records);
-      if (adapted) return adapted;
-    }
-  }
   const out = path.join(o.tmp, `exchange-log-${process.pid}.json`);
-  // --quick keeps its other parts (bodies, append) short; --records sets the log's size.
-  const args = ['--import', 'tsx', path.join(benchDir, 'exchange-log.ts'), '--records', String(o.records), '--store', o.store, '--json', out, '--quick'];
+  const args = ['--import', 'tsx', path.join(benchDir, 'lib', 'log-part-child.ts'), '--records', String(o.records), '--store', o.store, '--out', out];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    readline.createInterface({ input: child.stdout }).on('line', (line) => o.onLine?.(line));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench/exchange-log.ts exited with ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the exchange-log part exited with ${code}`))));
   });
-  return fromExchangeLogRows(JSON.parse(fs.readFileSync(out, 'utf8')) as Parameters<typeof fromExchangeLogRows>[0]);
+  const part = adaptGrowth(JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>, o.records);
+  if (!part) throw new Error('the exchange-log part reported no search or verify figures');
+  return part;
 }
 
 /**
