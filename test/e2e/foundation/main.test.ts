@@ -15,8 +15,13 @@ interface Run {
   stderr: string;
 }
 
+/** Every process started here (each the leader of its own group), so that a failed assertion does not leave an adapter running. */
+const started = new Set<ReturnType<typeof spawn>>();
+
 function startMain(env: NodeJS.ProcessEnv): { child: ReturnType<typeof spawn>; port: Promise<number>; done: Promise<Run> } {
-  const child = spawn(tsx, ['src/main.ts'], { cwd: root, env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['src/main.ts'], { cwd: root, env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let stdout = '';
   let stderr = '';
   let resolvePort!: (p: number) => void;
@@ -50,6 +55,16 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-e2e-'));
 
 describe('the adapter process', function () {
   this.timeout(60_000);
+  // tsx runs the adapter as its own child: the whole process group goes.
+  afterEach(() => {
+    for (const child of started) {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
 
   it('starts on embedded SQLite with generated certificates, serves health, and exits 0 on SIGTERM', async () => {
     const dir = tmp();
