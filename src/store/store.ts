@@ -83,8 +83,11 @@ export function knexConfig(cfg: Config['store']): Knex.Config {
       min: 1,
       max: 1,
       // One connection: SQLite serialises writers anyway; WAL lets readers of other processes go on.
+      // Checkpoints every 250 WAL pages instead of 1000: the commit that crosses the mark copies the
+      // pages back in the calling thread, and four smaller stalls cost the tail latency less than
+      // one large one (signed reads, c=1 and c=8: p99 lower in 11 of 12 paired runs, CPU unchanged).
       afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
-        done(pragmas(conn, `PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${cfg.busyTimeoutMs}; PRAGMA synchronous = NORMAL;`), conn);
+        done(pragmas(conn, `PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${cfg.busyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 250;`), conn);
       },
     },
   };
