@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { forEachStore } from '../../helpers/stores.js';
-import { queryOf, rawTransaction } from '../../../src/store/raw-transaction.js';
+import { directQuery, pgPlaceholders, queryOf, rawTransaction } from '../../../src/store/raw-transaction.js';
+
+describe('raw statements: PostgreSQL placeholders', () => {
+  it('numbers every ? in order, the same text the same way', () => {
+    expect(pgPlaceholders('insert into t (a, b) values (?, ?), (?, cast(? as bigint))')).to.equal('insert into t (a, b) values ($1, $2), ($3, cast($4 as bigint))');
+    expect(pgPlaceholders('select 1')).to.equal('select 1');
+    expect(pgPlaceholders('insert into t (a, b) values (?, ?), (?, cast(? as bigint))')).to.equal('insert into t (a, b) values ($1, $2), ($3, cast($4 as bigint))');
+  });
+});
 
 forEachStore('raw transactions', (ctx) => {
   const TABLE = 'raw_tx_probe';
@@ -39,6 +47,33 @@ forEachStore('raw transactions', (ctx) => {
     expect(await labels()).to.deep.equal(['uno', 'two']);
     await rawTransaction(ctx.store.knex, ctx.client, (q) => q(`insert into ${TABLE} (id, label, flag) values (?, ?, ?)`, [3, 'three', true]));
     expect(await labels()).to.deep.equal(['uno', 'two', 'three']);
+  });
+
+  it('a single direct statement binds every kind of value the log writes, and returns RETURNING rows', async () => {
+    const q = directQuery(ctx.store.knex, ctx.client);
+    const rows = await q(`insert into ${TABLE} (id, label, flag) values (?, ?, ?), (?, ?, ?) returning id, label, flag`, [10, 'ten', false, 11, 'кыргызча «ё»', true]);
+    expect(rows.map((r) => [Number(r.id), r.label, Boolean(r.flag)])).to.deep.equal([
+      [10, 'ten', false],
+      [11, 'кыргызча «ё»', true],
+    ]);
+    expect(await q(`delete from ${TABLE} where id >= ?`, [10])).to.deep.equal([]);
+  });
+
+  it('a failed statement inside the transaction rolls it back and leaves the connection usable', async () => {
+    let caught: unknown;
+    try {
+      await rawTransaction(ctx.store.knex, ctx.client, async (q) => {
+        await q(`insert into ${TABLE} (id, label, flag) values (?, ?, ?)`, [20, 'twenty', true]);
+        await q(`insert into no_such_table (x) values (?)`, [1]);
+      });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).to.be.instanceOf(Error);
+    // Every pooled connection still answers (PostgreSQL: none left inside an aborted transaction).
+    const q = directQuery(ctx.store.knex, ctx.client);
+    for (let i = 0; i < 12; i++) expect(await q(`select count(*) as n from ${TABLE} where id = ?`, [20])).to.have.length(1);
+    expect(Number((await q(`select count(*) as n from ${TABLE} where id = ?`, [20]))[0].n)).to.equal(0);
   });
 
   it('other statements of the store wait for the transaction: none sees half of it', async () => {
