@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { SigningIdentity } from '../pki/key-store.js';
 import type { StoreClient } from '../store/store.js';
-import { queryOf, rawTransaction, type RawQuery } from '../store/raw-transaction.js';
+import { insertRows, queryOf, rawTransaction, type RawQuery } from '../store/raw-transaction.js';
 import { BODIES_TABLE, CHECKPOINTS_TABLE, EXCHANGE_FIELDS, HEAD_TABLE, RECORDS_TABLE, SUBJECTS_TABLE, num } from './exchange-record.js';
 import type { PreparedRecord } from './prepare-record.js';
 import { recordHash } from './record-hash.js';
@@ -21,26 +21,6 @@ export interface ChainHead {
   seq: number;
   hash: string;
   bodiesPurgedThrough: number;
-}
-
-// Bound variables per statement: SQLite allows 32766, PostgreSQL 65535.
-const MAX_BINDINGS = 30000;
-
-/**
- * Multi-row `INSERT … VALUES (…), (…)` in as few statements as the binding limit allows. Built by
- * hand because knex writes multi-row inserts for SQLite as `SELECT … UNION ALL`, which is slower
- * and capped at 500 rows.
- */
-export async function insertRows(query: RawQuery, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / columns.length));
-  const cols = columns.map((c) => `"${c}"`).join(', ');
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    const sql = `insert into "${table}" (${cols}) values ${chunk.map(() => tuple).join(', ')}`;
-    await query(sql, chunk.flat());
-  }
 }
 
 /**

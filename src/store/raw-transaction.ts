@@ -14,6 +14,30 @@ export function queryOf(knex: Knex | Knex.Transaction, client: StoreClient): Raw
   };
 }
 
+// Bound variables per statement: SQLite allows 32766, PostgreSQL 65535.
+const MAX_BINDINGS = 30000;
+
+/**
+ * Multi-row `INSERT … VALUES (…), (…)` in as few statements as the binding limit allows, each
+ * followed by `suffix` (an `ON CONFLICT …` or `RETURNING …` clause). Built by hand because knex
+ * writes multi-row inserts for SQLite as `SELECT … UNION ALL`, which is slower and capped at 500
+ * rows. Returns the rows the statements returned, in order, and how many statements ran.
+ */
+export async function insertRows(query: RawQuery, table: string, columns: readonly string[], rows: readonly unknown[][], suffix = ''): Promise<{ returned: Array<Record<string, unknown>>; statements: number }> {
+  const returned: Array<Record<string, unknown>> = [];
+  let statements = 0;
+  const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / columns.length));
+  const cols = columns.map((c) => `"${c}"`).join(', ');
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const sql = `insert into "${table}" (${cols}) values ${chunk.map(() => tuple).join(', ')}${suffix ? ` ${suffix}` : ''}`;
+    returned.push(...(await query(sql, chunk.flat())));
+    statements += 1;
+  }
+  return { returned, statements };
+}
+
 /**
  * A RawQuery for single statements outside a transaction, run on a connection taken from knex's
  * pool for the statement: SQLite's one connection (so it waits for a transaction in progress),

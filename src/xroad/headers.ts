@@ -31,9 +31,9 @@ export class HeaderError extends Error {
 
 /**
  * Message protocol 4.0.25 §2.7: identifier values use only A–Z, a–z, 0–9 and ' ( ) + , - . = ?
- * (the REST protocol puts them into URL paths). No whitespace, so nothing needs trimming.
+ * (the REST protocol puts them into URL paths). No whitespace, so nothing needs trimming. Shared
+ * by the SOAP headers and X-Road REST.
  */
-/** Identifier characters of X-Road message protocol 4.0 §2.7, for SOAP headers and REST alike. */
 export const IDENTIFIER = /^[A-Za-z0-9'()+,\-.=?]{1,255}$/;
 /** Free-text header values (id, userId, issue): printable, no surrounding whitespace, bounded. */
 const FREE_VALUE = /^[^\s](?:[^\t\n\r]*[^\s])?$/;

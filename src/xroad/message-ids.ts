@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/app-error.js';
-import type { Knex } from 'knex';
 import { BODIES_TABLE } from '../exchange-log/exchange-record.js';
 import type { Store, StoreClient } from '../store/store.js';
-import { directQuery, type RawQuery } from '../store/raw-transaction.js';
+import { directQuery, insertRows, type RawQuery } from '../store/raw-transaction.js';
 
 const TABLE = 'xroad_message_ids';
 /** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
@@ -57,8 +56,7 @@ interface QueuedClaim {
   reject: (e: unknown) => void;
 }
 
-/** Rows per claim INSERT: 7 values each, well under SQLite's and PostgreSQL's parameter limits. */
-const MAX_CLAIMS_PER_STATEMENT = 500;
+const CLAIM_COLUMNS = ['client', 'message_id', 'request_hash', 'state', 'owner', 'created_at_ms', 'updated_at_ms'] as const;
 
 interface Row {
   request_hash: string;
@@ -165,25 +163,18 @@ export class MessageIds {
   private flushClaims(): void {
     const batch = this.queued;
     this.queued = [];
-    for (let i = 0; i < batch.length; i += MAX_CLAIMS_PER_STATEMENT) {
-      const chunk = batch.slice(i, i + MAX_CLAIMS_PER_STATEMENT);
-      this.stats.claims += chunk.length;
-      this.stats.claimStatements += 1;
-      // ON CONFLICT DO NOTHING also settles two rows of one statement with the same key: the first wins.
-      // Written as one VALUES list: knex writes a multi-row insert for SQLite as a UNION ALL of SELECTs.
-      const bindings: Knex.RawBinding[] = [];
-      for (const { row: r } of chunk) bindings.push(r.client, r.message_id, r.request_hash, r.state, r.owner, r.created_at_ms, r.updated_at_ms);
-      const sql = `insert into ${TABLE} (client, message_id, request_hash, state, owner, created_at_ms, updated_at_ms) values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (client, message_id) do nothing returning owner`;
-      this.query(sql, bindings).then(
-        (inserted) => {
-          const won = new Set(inserted.map((r) => r.owner));
-          for (const c of chunk) c.resolve(won.has(c.row.owner));
-        },
-        (e: unknown) => {
-          for (const c of chunk) c.reject(e);
-        },
-      );
-    }
+    this.stats.claims += batch.length;
+    // ON CONFLICT DO NOTHING also settles two rows of one statement with the same key: the first wins.
+    insertRows(this.query, TABLE, CLAIM_COLUMNS, batch.map(({ row: r }) => CLAIM_COLUMNS.map((c) => r[c])), 'on conflict (client, message_id) do nothing returning owner').then(
+      ({ returned, statements }) => {
+        this.stats.claimStatements += statements;
+        const won = new Set(returned.map((r) => r.owner));
+        for (const c of batch) c.resolve(won.has(c.row.owner));
+      },
+      (e: unknown) => {
+        for (const c of batch) c.reject(e);
+      },
+    );
   }
 
   /** Stores the response of a claimed id; false when the claim was lost (taken over after a stall). */

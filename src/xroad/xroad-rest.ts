@@ -25,7 +25,6 @@ export interface XRoadRestDeps {
   messageIds: MessageIds;
 }
 
-
 const txt = (en: string, ru: string, ky: string): Text => ({ en, ru, ky });
 const UNTRUSTED_PEER = txt(
   'X-Road REST requests are accepted only from the security server.',
