@@ -94,8 +94,8 @@ const cpuOf = (s: ProcStats): number => s.cpuUserUs + s.cpuSystemUs;
 /** Run-length settings: quick keeps the whole run under a minute, full under five. */
 function timing(o: Options) {
   return o.quick
-    ? { warm: 0.5, secs: 1.5, holdersSmall: 2_000, holdersLarge: 20_000, logRecords: 20_000, writers: 2_000, floorSecs: 1 }
-    : { warm: 1, secs: 4, holdersSmall: 10_000, holdersLarge: 1_000_000, logRecords: 1_000_000, writers: 20_000, floorSecs: 3 };
+    ? { warm: 0.5, secs: 1.5, jitWarm: { requests: 600, seconds: 2 }, holdersSmall: 2_000, holdersLarge: 20_000, logRecords: 20_000, writers: 2_000, floorSecs: 1 }
+    : { warm: 1, secs: 4, jitWarm: { requests: 4_000, seconds: 10 }, holdersSmall: 10_000, holdersLarge: 1_000_000, logRecords: 1_000_000, writers: 20_000, floorSecs: 3 };
 }
 
 interface Env {
@@ -143,21 +143,53 @@ function childEnv(env: Env, o: Options, persons: number): NodeJS.ProcessEnv {
 const startAdapter = (env: Env, o: Options, persons: number): Promise<ServerHandle> => startServerProcess(path.join(here, 'servers/adapter-server.ts'), childEnv(env, o, persons));
 const startBaseline = (env: Env, o: Options, file: string): Promise<ServerHandle> => startServerProcess(path.join(here, 'baselines', file), childEnv(env, { ...o, workers: 1, cpuProf: undefined }, 0));
 
+/** Servers that have had their first, JIT warm-up run. */
+const jitWarmed = new WeakSet<ServerHandle>();
+
+/** A JIT warm-up: as many requests as asked, or as fit in the time given. */
+interface JitWarmUp {
+  requests: number;
+  seconds: number;
+  next: () => BenchRequest;
+}
+
+/** Sends `server` its JIT warm-up (see measured) unless it has had one. */
+async function jitWarmUp(server: ServerHandle, jit: JitWarmUp, ok: (status: number, body: Buffer) => boolean, label = ''): Promise<void> {
+  if (jitWarmed.has(server)) return;
+  jitWarmed.add(server);
+  const started = performance.now();
+  let answered = 0;
+  let failed = 0;
+  const counted = (status: number, body: Buffer): boolean => {
+    const good = ok(status, body);
+    answered += 1;
+    if (!good) failed += 1;
+    return good;
+  };
+  await runLoad({ port: server.port, concurrency: 8, seconds: jit.seconds, warmupSeconds: 0, stopAfter: jit.requests, next: jit.next, ok: counted });
+  say(`  warm-up${label ? ` of ${label}` : ''}: ${answered} requests in ${((performance.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}`);
+}
+
 /**
  * One measured load step: a warm-up run, then the measured run between two CPU readings of the
  * server, so CPU µs per request = server CPU delta ÷ requests answered in the measured window.
+ * Before a server's first step, `jit` (when given) sends it `jit.requests` requests at
+ * concurrency 8, or as many as fit in `jit.seconds`: V8 optimises a function after so many calls,
+ * not after so many seconds, and on a slow machine a one-second warm-up leaves the compiler's
+ * threads busy through the first measured steps. Every server, baselines included, gets the same.
  */
 async function measured(
   server: ServerHandle,
-  opts: Omit<Parameters<typeof runLoad>[0], 'port' | 'warmupSeconds'> & { warm: number },
+  opts: Omit<Parameters<typeof runLoad>[0], 'port' | 'warmupSeconds'> & { warm: number; jit?: JitWarmUp },
 ): Promise<{ load: LoadResult; cpuUsPerReq: number; mainThreadUsPerReq: number; rss: number }> {
-  const { warm, ...rest } = opts;
+  const { warm, jit, ...rest } = opts;
   let firstFailure: string | undefined;
   rest.ok = (status, body) => {
     const good = opts.ok(status, body);
     if (!good && firstFailure === undefined) firstFailure = describeFailure(status, body);
     return good;
   };
+  if (jit) await jitWarmUp(server, jit, rest.ok);
   if (warm > 0) await runLoad({ ...rest, port: server.port, seconds: warm, warmupSeconds: 0, sampleEvery: undefined });
   const before = await server.stats();
   const load = await runLoad({ ...rest, port: server.port, warmupSeconds: 0 });
@@ -203,6 +235,11 @@ async function main(): Promise<void> {
     let signatures = { checked: 0, invalid: 0, firstInvalid: undefined as string | undefined };
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const pool = (holders: number) => new RequestPool(() => getHolderRequest(env.keys, seededInn(rnd(holders))));
+    /** The JIT warm-up of a server's first step: signed reads, signed as they are sent. */
+    const warmReads = (holders: number): JitWarmUp => {
+      const p = pool(holders);
+      return { ...T.jitWarm, next: () => soapPost(p.take()) };
+    };
     // Enough pre-signed requests for the step: the best rate seen so far, doubled when concurrency grows.
     let peakAt = 0;
     const poolSize = (c: number, seconds = T.warm + T.secs) => Math.min(30_000, Math.max(200, Math.ceil((peak ? peak * (c > peakAt ? 2 : 1) : c === 1 ? 300 : 800) * 1.3 * seconds)));
@@ -210,7 +247,7 @@ async function main(): Promise<void> {
     /** A at concurrency c against `server`; responses sampled and their signatures verified. */
     const readStep = async (server: ServerHandle, c: number, seeded: number, secs = T.secs, warm = T.warm) => {
       const p = pool(seeded).fill(poolSize(c, secs + warm));
-      const r = await measured(server, { concurrency: c, seconds: secs, warm, next: () => soapPost(p.take()), ok: check.ok, sampleEvery: 10 });
+      const r = await measured(server, { concurrency: c, seconds: secs, warm, jit: warmReads(seeded), next: () => soapPost(p.take()), ok: check.ok, sampleEvery: 10 });
       let invalid = 0;
       for (const s of r.load.samples) {
         const why = check.verify(s.body);
@@ -300,31 +337,48 @@ async function main(): Promise<void> {
     const earlyLog = ran('D') && !o.quick ? logPart(true) : undefined;
     earlyLog?.catch(() => undefined);
     seeding?.catch(() => undefined);
-    const baselineServers = await Promise.allSettled(baselines.map(([, file]) => tracked(startBaseline(env, o, file))));
+    // D's two adapters start (and warm up) as soon as the large store is seeded, while the log loads.
+    const growth = seeding
+      ? tracked(
+          (async () => {
+            const big = await seeding;
+            const servers = await Promise.allSettled([startAdapter(env, o, 0), startAdapter(big, o, 0)]);
+            for (const s of servers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
+            for (const s of servers) if (s.status === 'rejected') throw s.reason;
+            const [small, large] = servers.map((s) => (s as PromiseFulfilledResult<ServerHandle>).value);
+            await Promise.all([jitWarmUp(small, warmReads(env.seeded), check.ok, `D's ${env.holders}-holder adapter`), jitWarmUp(large, warmReads(big.seeded), check.ok, `D's ${big.holders}-holder adapter`)]);
+            return { big, small, large };
+          })(),
+        )
+      : undefined;
+    growth?.catch(() => undefined);
+    // Each server's JIT warm-up runs as soon as it is up, in this unmeasured phase too.
+    const jsonRead = (): BenchRequest => ({ path: `/holders/${seededInn(rnd(env.seeded))}`, method: 'GET' });
+    const statusOk = (status: number) => status === 200;
+    const baselineServers = await Promise.allSettled(
+      baselines.map(([step, file, label]) =>
+        tracked(
+          startBaseline(env, o, file).then(async (server) => {
+            await jitWarmUp(server, step === 'B3' ? { ...T.jitWarm, next: jsonRead } : warmReads(env.seeded), statusOk, label);
+            return server;
+          }),
+        ),
+      ),
+    );
     for (const s of baselineServers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
     const logResult = earlyLog && (await earlyLog);
-    const growth = seeding
-      ? (async () => {
-          const big = await seeding;
-          const servers = await Promise.allSettled([startAdapter(env, o, 0), startAdapter(big, o, 0)]);
-          for (const s of servers) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
-          for (const s of servers) if (s.status === 'rejected') throw s.reason;
-          const [small, large] = servers.map((s) => (s as PromiseFulfilledResult<ServerHandle>).value);
-          return { big, small, large };
-        })()
-      : undefined;
     const grown = growth && (await growth);
     for (const [i, [step, , label]] of baselines.entries()) {
       const s = baselineServers[i];
       if (s.status === 'rejected') throw s.reason;
       const server = s.value;
       let next: () => BenchRequest;
-      if (step === 'B3') next = () => ({ path: `/holders/${seededInn(rnd(env.seeded))}`, method: 'GET' });
+      if (step === 'B3') next = jsonRead;
       else {
         const p = pool(env.seeded).fill(step === 'B1' ? 600 : poolSize(8));
         next = () => soapPost(p.take());
       }
-      const r = await measured(server, { concurrency: 8, seconds: T.secs, warm: T.warm, next, ok: (status) => status === 200 });
+      const r = await measured(server, { concurrency: 8, seconds: T.secs, warm: T.warm, next, ok: statusOk });
       await server.stop();
       row({ scenario: label, concurrency: 8, rps: r.load.rps, p50ms: r.load.p50ms, p99ms: r.load.p99ms, errors: r.load.errors, cpuUsPerReq: r.cpuUsPerReq, rss: r.rss });
       if (step === 'B1') Object.assign(m, { b1Rps8: r.load.rps, b1CpuUs8: r.cpuUsPerReq });
@@ -344,7 +398,7 @@ async function main(): Promise<void> {
         const sums = [0, 1].map(() => ({ requests: 0, errors: 0, cpu: 0, p50: [] as number[], p99: [] as number[], rss: 0, main: 0 }));
         for (let round = 0; round < rounds; round++) {
           for (const [i, server, seeded] of [[0, small, env.seeded], [1, large, big.seeded]] as const) {
-            const r = await readStep(server, 8, seeded, secs, round === 0 ? T.warm : 0.3);
+            const r = await readStep(server, 8, seeded, secs, 0.3);
             const acc = sums[i];
             acc.requests += r.load.requests;
             acc.errors += r.load.errors + r.invalid;
@@ -369,10 +423,10 @@ async function main(): Promise<void> {
       await big.store.dispose();
       say(`exchange log: ${T.logRecords} records`);
       const log = logResult ?? (await logPart(false));
-      if (log.disturbed) say('  note: the holders were still being seeded when the log searches and verify were timed');
+      if (log.disturbed) say('  note: the holders were still being seeded, or a server starting or warming up, when the log searches and verify were timed');
       Object.assign(m, { logSearchIdP50ms: log.searchByIdP50ms, logSearchHourP50ms: log.searchHourP50ms, logVerifyPerSec: log.verifyPerSec, logRecords: log.records });
       extra.exchangeLog = log;
-      rows.push({ scenario: `D log search by messageId (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchByIdP50ms, p50ms: log.searchByIdP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: log.disturbed ? 'in-process; timed while the holders were being seeded' : 'in-process' });
+      rows.push({ scenario: `D log search by messageId (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchByIdP50ms, p50ms: log.searchByIdP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: log.disturbed ? 'in-process; timed while the holders were being seeded or a server started or warmed up' : 'in-process' });
       rows.push({ scenario: `D log search one-hour window (${log.records} records)`, concurrency: 1, rps: 1000 / log.searchHourP50ms, p50ms: log.searchHourP50ms, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: 'first page of 50' });
       rows.push({ scenario: `D log verify (${log.records} records)`, concurrency: 1, rps: log.verifyPerSec, p50ms: NaN, p99ms: NaN, errors: 0, cpuUsPerReq: NaN, rss: NaN, note: 'records/s' });
     }

@@ -59,6 +59,8 @@ export async function runLoad(opts: {
   sampleEvery?: number;
   /** Target rate (requests/s) for open-loop pacing; closed loop when absent. */
   rate?: number;
+  /** Send no more than this many requests in all (the run may end earlier, after `seconds`). */
+  stopAfter?: number;
 }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const latencies: number[] = [];
@@ -76,7 +78,7 @@ export async function runLoad(opts: {
 
   const worker = async (w: number): Promise<void> => {
     let nextAt = performance.now() + (interval * w) / opts.concurrency;
-    while (performance.now() < until) {
+    while (performance.now() < until && (opts.stopAfter === undefined || counter < opts.stopAfter)) {
       if (interval) {
         const wait = nextAt - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -104,12 +106,14 @@ export async function runLoad(opts: {
   await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  // A run cut short by stopAfter counts the time it took, not the time it was allowed.
+  const seconds = Math.min(opts.seconds, Math.max(1e-3, (performance.now() - measureFrom) / 1000));
   return {
     concurrency: opts.concurrency,
-    seconds: opts.seconds,
+    seconds,
     requests: measured,
     errors,
-    rps: measured / opts.seconds,
+    rps: measured / seconds,
     p50ms: percentile(latencies, 50),
     p99ms: percentile(latencies, 99),
     samples,
