@@ -65,6 +65,7 @@ describe('bench: targets as ratios against the same run', () => {
     const withB3 = evaluateTargets({ aCpuUs8: 1800, b4FloorUs: 350, b3CpuUs8: 730 }).find((l) => l.id === 'A cpu');
     expect(withB3?.verdict).to.equal('MISS');
     expect(withB3?.measured).to.include('B3 + B4 = 1.080 ms');
+    expect(withB3?.measured).to.include('5.14× the B4 floor (0.350 ms; the target is 3.33× of the floor it was set on)');
   });
 
   it('marks the targets of scenarios that did not run as n/a', () => {
