@@ -352,7 +352,7 @@ async function main(): Promise<void> {
         )
       : undefined;
     growth?.catch(() => undefined);
-    // Each server's JIT warm-up runs as soon as it is up, in this unmeasured phase too.
+    // The baselines start and get their JIT warm-up in this unmeasured phase too.
     const jsonRead = (): BenchRequest => ({ path: `/holders/${seededInn(rnd(env.seeded))}`, method: 'GET' });
     const statusOk = (status: number) => status === 200;
     const baselineServers = await Promise.allSettled(

@@ -14,8 +14,8 @@ export function queryOf(knex: Knex | Knex.Transaction, client: StoreClient): Raw
   };
 }
 
-// Bound variables per statement: SQLite allows 32766, PostgreSQL 65535.
-const MAX_BINDINGS = 30000;
+/** Bound variables per statement we allow ourselves: SQLite allows 32766, PostgreSQL 65535. */
+export const MAX_BINDINGS = 30000;
 
 /**
  * Multi-row `INSERT … VALUES (…), (…)` in as few statements as the binding limit allows, each

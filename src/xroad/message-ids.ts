@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/app-error.js';
 import { BODIES_TABLE } from '../exchange-log/exchange-record.js';
 import type { Store, StoreClient } from '../store/store.js';
-import { directQuery, insertRows, type RawQuery } from '../store/raw-transaction.js';
+import { directQuery, insertRows, MAX_BINDINGS, type RawQuery } from '../store/raw-transaction.js';
 
 const TABLE = 'xroad_message_ids';
 /** Values longer than their column (X-Road recommends a UUID for ids; the header allows 1024 characters) are stored by digest. */
@@ -243,7 +243,8 @@ export interface LoggedCompletion {
 }
 
 const COMPLETION_COLUMNS = 9;
-const MAX_COMPLETIONS_PER_STATEMENT = Math.floor(30000 / COMPLETION_COLUMNS);
+// One binding more per statement: the completion time.
+const MAX_COMPLETIONS_PER_STATEMENT = Math.floor((MAX_BINDINGS - 1) / COMPLETION_COLUMNS);
 
 /**
  * Marks claims done inside the exchange log's batch transaction, one multi-row `UPDATE … FROM
