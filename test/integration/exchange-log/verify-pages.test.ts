@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { expect } from 'chai';
-import { forEachStore } from '../../helpers/stores.js';
+import { forEachStore, freshStore, type TestStore } from '../../helpers/stores.js';
 import { openLog } from './log-context.js';
 import { sampleRecord, testSigner } from '../../../fixtures/exchange-log/sample-records.js';
 import { bulkLoad } from '../../../fixtures/exchange-log/bulk-load.js';
@@ -64,6 +65,33 @@ forEachStore('exchange log: verification pages built by the database', (ctx) => 
     expect(await log.verify()).to.include({ ok: true, checked: 10_500 });
     await k('exchange_records').where({ seq: 5001 }).del();
     expect((await log.verify()).firstBreak).to.include({ seq: 5001, kind: 'deleted' });
+    await log.close();
+  });
+});
+
+describe('exchange log: SQLite pages built in worker threads', () => {
+  let store: TestStore;
+  before(async () => {
+    store = await freshStore('sqlite');
+  });
+  after(() => store.dispose());
+
+  it('verify a file-backed chain through the page workers, and fail with the reason when they cannot read it', async () => {
+    const log = openLog(store, { checkpointEvery: 1000 });
+    for (let i = 0; i < 30; i++) await log.append(multiByteRecord(i));
+    await log.flush();
+    expect(await log.verify()).to.include({ ok: true, checked: 30 });
+    // The store's own connection keeps the file open; a page worker opening it by name finds nothing.
+    const moved = `${store.location}.moved`;
+    fs.renameSync(store.location, moved);
+    try {
+      let failure: Error | undefined;
+      await log.verify().catch((e: Error) => (failure = e));
+      expect(failure?.message).to.match(/^reading the exchange log failed: .*unable to open database file/);
+    } finally {
+      fs.renameSync(moved, store.location);
+    }
+    expect(await log.verify()).to.include({ ok: true, checked: 30 });
     await log.close();
   });
 });
