@@ -36,6 +36,14 @@ describe('xroad WS-Security sign and verify', function () {
       expect(v.expires?.getTime()).to.equal(now.getTime() + 300_000);
     });
 
+    it('gives every envelope ids of its own, across refills of the random pool', () => {
+      const now = new Date();
+      const ids = new Set<string>();
+      for (let i = 0; i < 600; i++) ids.add(bodyId(signedRequest({ now })));
+      expect(ids.size).to.equal(600);
+      for (const id of ids) expect(id).to.match(/^id-[0-9a-f]{16}-body$/);
+    });
+
     it('verifies an ECDSA-SHA256 message', () => {
       const xml = signedRequest({ identity: testPki().portalEc });
       expect(xml).to.contain(ALG.ecdsaSha256);
