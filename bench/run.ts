@@ -182,7 +182,7 @@ async function jitWarmUp(server: ServerHandle, jit: JitWarmUp, ok: (status: numb
 async function measured(
   server: ServerHandle,
   opts: Omit<Parameters<typeof runLoad>[0], 'port' | 'warmupSeconds'> & { warm: number; jit?: JitWarmUp },
-): Promise<{ load: LoadResult; cpuUsPerReq: number; mainThreadUsPerReq: number; rss: number }> {
+): Promise<{ load: LoadResult; cpuUsPerReq: number; mainThreadUsPerReq: number; gcUsPerReq: number; rss: number }> {
   const { warm, jit, ...rest } = opts;
   let firstFailure: string | undefined;
   rest.ok = (status, body) => {
@@ -196,8 +196,10 @@ async function measured(
   const load = await runLoad({ ...rest, port: server.port, warmupSeconds: 0 });
   const after = await server.stats();
   const main = (s: ProcStats) => (s as AdapterStats).mainThreadUs ?? NaN;
+  const gcUs = (s: ProcStats) => ((s as AdapterStats).gcMs ?? NaN) * 1000;
   if (firstFailure) failures.push(firstFailure);
-  return { load, cpuUsPerReq: (cpuOf(after) - cpuOf(before)) / Math.max(1, load.requests), mainThreadUsPerReq: (main(after) - main(before)) / Math.max(1, load.requests), rss: after.rss };
+  const perReq = (us: number) => us / Math.max(1, load.requests);
+  return { load, cpuUsPerReq: perReq(cpuOf(after) - cpuOf(before)), mainThreadUsPerReq: perReq(main(after) - main(before)), gcUsPerReq: perReq(gcUs(after) - gcUs(before)), rss: after.rss };
 }
 
 async function main(): Promise<void> {
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
         errors: r.load.errors + r.invalid,
         cpuUsPerReq: r.cpuUsPerReq,
         rss: r.rss,
-        note: `main thread ${r.mainThreadUsPerReq.toFixed(0)} µs/req; ${r.load.samples.length} signatures checked${r.signedOnDemand ? `, ${r.signedOnDemand} signed on demand` : ''}${extraNote}`,
+        note: `main thread ${r.mainThreadUsPerReq.toFixed(0)} µs/req${Number.isFinite(r.gcUsPerReq) ? ` (GC ${r.gcUsPerReq.toFixed(0)})` : ''}; ${r.load.samples.length} signatures checked${r.signedOnDemand ? `, ${r.signedOnDemand} signed on demand` : ''}${extraNote}`,
       });
 
     // --- A, E, C on the real adapter --------------------------------------------------------
@@ -453,9 +455,9 @@ async function main(): Promise<void> {
 /**
  * E: A at 70 % of its measured peak, open loop, for the soak time; every 10 s (5 s in a soak under
  * 5 minutes, so that the drift compares medians of three windows; 2 s in a quick run)
- * the window's p99, the server's RSS and the machine's load average. Reported: RSS at the end ÷ RSS
- * after the first 30 s (half the soak when shorter) and the p99 drift between the first and last
- * windows after that.
+ * the window's p99, the server's RSS, its garbage-collection time and longest pause, and the
+ * machine's load average. Reported: RSS at the end ÷ RSS after the first 30 s (half the soak when
+ * shorter) and the p99 drift between the first and last windows after that.
  */
 async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m: Measured, row: (r: Row) => void, extra: Record<string, unknown>, check: ReturnType<typeof responseChecker>): Promise<void> {
   if (!peak) {
@@ -467,8 +469,9 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
   const windowSecs = total >= 300 ? 10 : total >= 60 ? 5 : 2;
   const baselineAt = Math.min(30, total / 2);
   say(`soak: ${rate.toFixed(0)} req/s (70 % of ${peak.toFixed(0)}) for ${total.toFixed(0)} s`);
-  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; load1: number }> = [];
-  const startStats = await adapter.stats();
+  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; load1: number; gcMs?: number; gcLongestMs?: number }> = [];
+  const startStats: AdapterStats = await adapter.stats();
+  let prevGcMs = startStats.gcMs;
   let t = 0;
   let requests = 0;
   let errors = 0;
@@ -480,13 +483,16 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
     pool.fill(Math.ceil(rate * secs * 1.1) - pool.remaining);
     const r = await runLoad({ port: adapter.port, concurrency: 32, seconds: secs, warmupSeconds: 0, rate, next: () => soapPost(pool.take()), ok: check.ok });
     t += secs;
-    const s = await adapter.stats();
-    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss, load1: os.loadavg()[0] });
+    const s: AdapterStats = await adapter.stats();
+    const gcMs = s.gcMs !== undefined && prevGcMs !== undefined ? s.gcMs - prevGcMs : undefined;
+    prevGcMs = s.gcMs;
+    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss, load1: os.loadavg()[0], gcMs, gcLongestMs: s.gcLongestMs });
     requests += r.requests;
     errors += r.errors;
     windowIndex += 1;
     if (rssAfter === undefined && t >= baselineAt) rssAfter = s.rss;
-    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB, machine load ${os.loadavg()[0].toFixed(2)}`);
+    const gcNote = gcMs !== undefined && s.gcLongestMs !== undefined ? `, GC ${gcMs.toFixed(0)} ms (longest pause ${s.gcLongestMs.toFixed(1)} ms)` : '';
+    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB${gcNote}, machine load ${os.loadavg()[0].toFixed(2)}`);
   }
   const end = await adapter.stats();
   const afterBaseline = samples.filter((s) => s.t >= baselineAt - 1e-9);

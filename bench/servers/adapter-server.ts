@@ -12,6 +12,7 @@ import cluster, { type Worker } from 'node:cluster';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildAdapter, type Adapter } from '../../src/adapter.js';
@@ -27,6 +28,25 @@ const workers = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
 export interface AdapterStats extends ProcStats {
   /** CPU µs of the main thread alone; the rest of the process CPU is libuv's pool (SQLite, crypto) and V8's helpers. */
   mainThreadUs?: number;
+  /** Milliseconds V8's garbage collector has held the main thread, in all. */
+  gcMs?: number;
+  /** The longest of those pauses since the previous stats read. */
+  gcLongestMs?: number;
+}
+
+/** This process's garbage-collection pauses, as V8 reports them. */
+const gc = { totalMs: 0, longestMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.totalMs += e.duration;
+    gc.longestMs = Math.max(gc.longestMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+function gcSinceLastRead(): Pick<AdapterStats, 'gcMs' | 'gcLongestMs'> {
+  const longest = gc.longestMs;
+  gc.longestMs = 0;
+  return { gcMs: gc.totalMs, gcLongestMs: longest };
 }
 
 const TICK_US = 10_000; // USER_HZ = 100 on Linux
@@ -43,7 +63,7 @@ function mainThreadUs(): number | undefined {
 
 const ownStats = (): AdapterStats => {
   const cpu = process.cpuUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: process.memoryUsage().rss, mainThreadUs: mainThreadUs() };
+  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: process.memoryUsage().rss, mainThreadUs: mainThreadUs(), ...gcSinceLastRead() };
 };
 
 /** Starts the V8 sampling profiler in this process; the returned function writes the .cpuprofile. */
@@ -109,6 +129,8 @@ async function primary(): Promise<void> {
       cpuSystemUs: a.cpuSystemUs + b.cpuSystemUs,
       rss: a.rss + b.rss,
       mainThreadUs: a.mainThreadUs !== undefined && b.mainThreadUs !== undefined ? a.mainThreadUs + b.mainThreadUs : undefined,
+      gcMs: (a.gcMs ?? 0) + (b.gcMs ?? 0),
+      gcLongestMs: Math.max(a.gcLongestMs ?? 0, b.gcLongestMs ?? 0),
     }));
   };
   const stop = async (): Promise<void> => {
