@@ -71,7 +71,7 @@ interface PageSource {
 
 const rowsOf = (res: unknown): Row[] => (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
 
-/** Pages over the store's own connections: PostgreSQL builds them in its server processes, several at once over the pool. */
+/** Pages over the store's own connections: PostgreSQL builds them in its server processes, several at once over the pool; SQLite in the calling thread. */
 function knexPages(knex: Knex, sql: string): PageSource {
   return {
     page: async (from, to) => rowsOf(await knex.raw(sql, [from, to]))[0]?.page as Uint8Array | string | null | undefined,
@@ -154,6 +154,12 @@ function workerPages(filename: string, sql: string, workers: number): PageSource
 const sqlitePageWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
 
 /**
+ * Up to this many pages (20,000 records) are read on the store's connection: starting a worker
+ * costs more than it saves on a short walk (the console's verify of a recent range, say).
+ */
+const WORKERS_FROM_PAGES = 4;
+
+/**
  * The records of [fromSeq, toSeq] in pages, each page one buffer the database builds with every
  * record's hashed bytes (verify-pages.ts): no row object per record.
  */
@@ -161,8 +167,9 @@ async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, to
   const serverUtf8 = client !== 'postgres' || String(rowsOf(await knex.raw(`select current_setting('server_encoding') as enc`))[0]?.enc).toUpperCase() === 'UTF8';
   const sql = pageSql(client, { serverUtf8 });
   const filename = (knex.client.config as { connection?: { filename?: string } }).connection?.filename;
-  const workers = Math.min(sqlitePageWorkers(), Math.ceil((toSeq - fromSeq + 1) / PAGE));
-  const source = client === 'sqlite' && filename && filename !== ':memory:' ? workerPages(filename, sql, workers) : knexPages(knex, sql);
+  const pages = Math.ceil((toSeq - fromSeq + 1) / PAGE);
+  const workers = client === 'sqlite' && filename && filename !== ':memory:' && pages > WORKERS_FROM_PAGES ? Math.min(sqlitePageWorkers(), pages) : 0;
+  const source = workers > 0 ? workerPages(filename as string, sql, workers) : knexPages(knex, sql);
   // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer records.
   // Bodies come from their own range query rather than a join: most records have none (metadata
   // mode, or purged), and the join would cost every record.

@@ -76,11 +76,12 @@ describe('exchange log: SQLite pages built in worker threads', () => {
   });
   after(() => store.dispose());
 
-  it('verify a file-backed chain through the page workers, and fail with the reason when they cannot read it', async () => {
-    const log = openLog(store, { checkpointEvery: 1000 });
-    for (let i = 0; i < 30; i++) await log.append(multiByteRecord(i));
-    await log.flush();
-    expect(await log.verify()).to.include({ ok: true, checked: 30 });
+  it('verify a long chain through the page workers, a short one on the store connection, and fail with the reason when the workers cannot read the file', async function () {
+    this.timeout(60_000);
+    const N = 25_000; // more than the 20,000 records read on the store's connection
+    await bulkLoad({ knex: store.knex, client: 'sqlite', signer: testSigner(), checkpointEvery: 5000 }, N, { bodies: 'metadata', batch: 5000 });
+    const log = openLog(store);
+    expect(await log.verify()).to.include({ ok: true, checked: N });
     // The store's own connection keeps the file open; a page worker opening it by name finds nothing.
     const moved = `${store.location}.moved`;
     fs.renameSync(store.location, moved);
@@ -88,10 +89,11 @@ describe('exchange log: SQLite pages built in worker threads', () => {
       let failure: Error | undefined;
       await log.verify().catch((e: Error) => (failure = e));
       expect(failure?.message).to.match(/^reading the exchange log failed: .*unable to open database file/);
+      expect(await log.verify({ from: N - 100, to: N })).to.include({ ok: true, anchor: 'checkpoint' });
     } finally {
       fs.renameSync(moved, store.location);
     }
-    expect(await log.verify()).to.include({ ok: true, checked: 30 });
+    expect(await log.verify()).to.include({ ok: true, checked: N });
     await log.close();
   });
 });
