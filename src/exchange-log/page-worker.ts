@@ -17,7 +17,7 @@ export interface PageWorkerData {
 }
 /** A page to build, or `close`: finish and end the thread (terminating one still loading can abort the process). */
 export type PageRequest = { id: number; from: number; to: number; close?: undefined } | { close: true };
-export type PageReply = { id: number; page: Uint8Array | null; error?: undefined } | { id: number; page?: undefined; error: string };
+export type PageReply = { id: number; page: Uint8Array | string | null; error?: undefined } | { id: number; page?: undefined; error: string };
 
 const { filename, sql } = workerData as PageWorkerData;
 const port = parentPort;
@@ -29,7 +29,7 @@ type PageStatement = Database.Statement<[number, number], { page: Uint8Array | s
 function open(): PageStatement | string {
   try {
     const db = new Database(filename, { readonly: true, fileMustExist: true });
-    db.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;');
+    db.pragma('busy_timeout = 5000');
     return db.prepare<[number, number], { page: Uint8Array | string | null }>(sql);
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
@@ -48,10 +48,9 @@ port.on('message', (request: PageRequest) => {
   const transfer: ArrayBuffer[] = [];
   try {
     if (typeof statement === 'string') throw new Error(statement);
-    const raw = statement.get(from, to)?.page ?? null;
-    const page = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    const page = statement.get(from, to)?.page ?? null;
     // A buffer that owns its whole memory moves to the walk without a copy.
-    if (page && page.byteOffset === 0 && page.byteLength === page.buffer.byteLength && page.buffer instanceof ArrayBuffer) transfer.push(page.buffer);
+    if (page instanceof Uint8Array && page.byteOffset === 0 && page.byteLength === page.buffer.byteLength && page.buffer instanceof ArrayBuffer) transfer.push(page.buffer);
     reply = { id, page };
   } catch (e) {
     reply = { id, error: e instanceof Error ? e.message : String(e) };

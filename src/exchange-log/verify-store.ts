@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import type { StoreClient } from '../store/store.js';
 import type { PageReply, PageRequest, PageWorkerData } from './page-worker.js';
-import { CHECKPOINTS_TABLE, RECORDS_TABLE, num, type Row } from './exchange-record.js';
+import { queryOf, type RawQuery } from '../store/raw-transaction.js';
+import { CHECKPOINTS_TABLE, RECORDS_TABLE, num } from './exchange-record.js';
 import { GENESIS_HASH } from './record-hash.js';
 import { BODIES_PAGE_SQL, bodiesBySeq, pageSql, parsePage } from './verify-pages.js';
 import { checkpointFromRow, checkpointSignatureValid, type Checkpoint } from './checkpoint.js';
@@ -69,12 +70,10 @@ interface PageSource {
   close(): Promise<void>;
 }
 
-const rowsOf = (res: unknown): Row[] => (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
-
 /** Pages over the store's own connections: PostgreSQL builds them in its server processes, several at once over the pool; SQLite in the calling thread. */
-function knexPages(knex: Knex, sql: string): PageSource {
+function storePages(query: RawQuery, sql: string): PageSource {
   return {
-    page: async (from, to) => rowsOf(await knex.raw(sql, [from, to]))[0]?.page as Uint8Array | string | null | undefined,
+    page: async (from, to) => (await query(sql, [from, to]))[0]?.page as Uint8Array | string | null | undefined,
     close: async () => undefined,
   };
 }
@@ -97,7 +96,7 @@ function startPageWorker(workerData: PageWorkerData): Worker {
  * on the store's connection the database and the hashing would share one core.
  */
 function workerPages(filename: string, sql: string, workers: number): PageSource {
-  type Pending = { resolve: (page: Uint8Array | null) => void; reject: (e: Error) => void };
+  type Pending = { resolve: (page: Uint8Array | string | null) => void; reject: (e: Error) => void };
   let nextId = 0;
   let turn = 0;
   const pool = Array.from({ length: workers }, () => {
@@ -164,18 +163,20 @@ const WORKERS_FROM_PAGES = 4;
  * record's hashed bytes (verify-pages.ts): no row object per record.
  */
 async function* storedItems(knex: Knex, client: StoreClient, fromSeq: number, toSeq: number, withBodies: boolean): AsyncGenerator<PreimageWalkItem[]> {
-  const serverUtf8 = client !== 'postgres' || String(rowsOf(await knex.raw(`select current_setting('server_encoding') as enc`))[0]?.enc).toUpperCase() === 'UTF8';
+  const query = queryOf(knex, client);
+  const serverUtf8 = client !== 'postgres' || String((await query(`select current_setting('server_encoding') as enc`))[0]?.enc).toUpperCase() === 'UTF8';
   const sql = pageSql(client, { serverUtf8 });
   const filename = (knex.client.config as { connection?: { filename?: string } }).connection?.filename;
+  const file = client === 'sqlite' && filename && filename !== ':memory:' ? filename : undefined;
   const pages = Math.ceil((toSeq - fromSeq + 1) / PAGE);
-  const workers = client === 'sqlite' && filename && filename !== ':memory:' && pages > WORKERS_FROM_PAGES ? Math.min(sqlitePageWorkers(), pages) : 0;
-  const source = workers > 0 ? workerPages(filename as string, sql, workers) : knexPages(knex, sql);
+  const workers = file && pages > WORKERS_FROM_PAGES ? Math.min(sqlitePageWorkers(), pages) : 0;
+  const source = file && workers > 0 ? workerPages(file, sql, workers) : storePages(query, sql);
   // Disjoint seq ranges, not LIMIT pages, so pages can be fetched ahead; a gap just gives fewer records.
   // Bodies come from their own range query rather than a join: most records have none (metadata
   // mode, or purged), and the join would cost every record.
   const fetchPage = async (from: number): Promise<PreimageWalkItem[]> => {
     const to = Math.min(toSeq, from + PAGE - 1);
-    const [page, bodyRows] = await Promise.all([source.page(from, to), withBodies ? knex.raw(BODIES_PAGE_SQL, [from, to]).then(rowsOf) : Promise.resolve([])]);
+    const [page, bodyRows] = await Promise.all([source.page(from, to), withBodies ? query(BODIES_PAGE_SQL, [from, to]) : Promise.resolve([])]);
     return parsePage(page, withBodies ? bodiesBySeq(bodyRows) : undefined);
   };
   // Pages are fetched ahead while the current one is hashed: the database works on its own
