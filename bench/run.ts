@@ -469,7 +469,7 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
   const windowSecs = total >= 300 ? 10 : total >= 60 ? 5 : 2;
   const baselineAt = Math.min(30, total / 2);
   say(`soak: ${rate.toFixed(0)} req/s (70 % of ${peak.toFixed(0)}) for ${total.toFixed(0)} s`);
-  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; load1: number; gcMs?: number; gcLongestMs?: number }> = [];
+  const samples: Array<{ t: number; p99ms: number; rps: number; errors: number; rss: number; heapUsed?: number; load1: number; gcMs?: number; gcLongestMs?: number }> = [];
   const startStats: AdapterStats = await adapter.stats();
   let prevGcMs = startStats.gcMs;
   let t = 0;
@@ -486,13 +486,13 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
     const s: AdapterStats = await adapter.stats();
     const gcMs = s.gcMs !== undefined && prevGcMs !== undefined ? s.gcMs - prevGcMs : undefined;
     prevGcMs = s.gcMs;
-    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss, load1: os.loadavg()[0], gcMs, gcLongestMs: s.gcLongestMs });
+    samples.push({ t, p99ms: r.p99ms, rps: r.rps, errors: r.errors, rss: s.rss, heapUsed: s.heapUsed, load1: os.loadavg()[0], gcMs, gcLongestMs: s.gcLongestMs });
     requests += r.requests;
     errors += r.errors;
     windowIndex += 1;
     if (rssAfter === undefined && t >= baselineAt) rssAfter = s.rss;
     const gcNote = gcMs !== undefined && s.gcLongestMs !== undefined ? `, GC ${gcMs.toFixed(0)} ms (longest pause ${s.gcLongestMs.toFixed(1)} ms)` : '';
-    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB${gcNote}, machine load ${os.loadavg()[0].toFixed(2)}`);
+    say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB (heap ${mb(s.heapUsed ?? NaN)})${gcNote}, machine load ${os.loadavg()[0].toFixed(2)}`);
   }
   const end = await adapter.stats();
   const afterBaseline = samples.filter((s) => s.t >= baselineAt - 1e-9);

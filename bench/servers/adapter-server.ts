@@ -32,6 +32,8 @@ export interface AdapterStats extends ProcStats {
   gcMs?: number;
   /** The longest of those pauses since the previous stats read. */
   gcLongestMs?: number;
+  /** V8 heap in use, bytes (live objects plus garbage not yet collected). */
+  heapUsed?: number;
 }
 
 /** This process's garbage-collection pauses, as V8 reports them. */
@@ -63,7 +65,8 @@ function mainThreadUs(): number | undefined {
 
 const ownStats = (): AdapterStats => {
   const cpu = process.cpuUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: process.memoryUsage().rss, mainThreadUs: mainThreadUs(), ...gcSinceLastRead() };
+  const mem = process.memoryUsage();
+  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, mainThreadUs: mainThreadUs(), ...gcSinceLastRead() };
 };
 
 /** Starts the V8 sampling profiler in this process; the returned function writes the .cpuprofile. */
@@ -131,6 +134,7 @@ async function primary(): Promise<void> {
       mainThreadUs: a.mainThreadUs !== undefined && b.mainThreadUs !== undefined ? a.mainThreadUs + b.mainThreadUs : undefined,
       gcMs: (a.gcMs ?? 0) + (b.gcMs ?? 0),
       gcLongestMs: Math.max(a.gcLongestMs ?? 0, b.gcLongestMs ?? 0),
+      heapUsed: (a.heapUsed ?? 0) + (b.heapUsed ?? 0),
     }));
   };
   const stop = async (): Promise<void> => {
