@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { ExchangeRecordInput } from './types.js';
 import type { HashedFields } from './exchange-record.js';
@@ -17,47 +16,96 @@ export interface PreparedRecord {
   completion: Omit<LoggedCompletion, 'seq'> | null;
 }
 
-const ts = z.number().finite().nonnegative();
-const count = z.number().int().nonnegative();
-const text = (max: number) => z.string().max(max);
+/** A field's check: what the value should have been, or undefined when it is fine. */
+type Check = (v: unknown) => string | undefined;
+
+const ts: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a finite number ≥ 0');
+const count: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'an integer ≥ 0');
+const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
+const str: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
+const text =
+  (max: number, min = 0): Check =>
+  (v) =>
+    typeof v === 'string' && v.length <= max && v.length >= min ? undefined : `a string of ${min}–${max} characters`;
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    values.includes(v as string) ? undefined : `one of ${values.join(', ')}`;
+const buffer: Check = (v) => (Buffer.isBuffer(v) ? undefined : 'a Buffer');
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined ? undefined : check(v);
+const object =
+  (fields: Record<string, Check>): Check =>
+  (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'an object';
+    for (const k in fields) {
+      const problem = fields[k]((v as Record<string, unknown>)[k]);
+      if (problem) return `${k}: ${problem}`;
+    }
+    return undefined;
+  };
+const subject = object({ kind: str, value: str });
+const subjectList: Check = (v) => {
+  if (!Array.isArray(v)) return 'an array';
+  for (let i = 0; i < v.length; i++) {
+    const problem = subject(v[i]);
+    if (problem) return `${i}.${problem}`;
+  }
+  return undefined;
+};
 
 /**
  * Checked one record at a time, so that one malformed record is refused at its own `append` and
- * never fails the batch it would have joined.
+ * never fails the batch it would have joined. Plain checks rather than a schema library: this runs
+ * on every exchange, and the record is the transports' own, typed object.
  */
-const inputSchema = z.object({
-  direction: z.enum(['in', 'out']),
-  transport: z.enum(['soap', 'xroad-rest', 'rest']),
+const RECORD_FIELDS: Record<keyof ExchangeRecordInput, Check> = {
+  direction: oneOf('in', 'out'),
+  transport: oneOf('soap', 'xroad-rest', 'rest'),
   requestInTs: ts,
-  requestOutTs: ts.optional(),
-  responseInTs: ts.optional(),
+  requestOutTs: optional(ts),
+  responseInTs: optional(ts),
   responseOutTs: ts,
-  client: text(512).min(1),
-  service: text(512).min(1),
-  serviceCode: text(255).min(1),
-  serviceVersion: text(64).optional(),
-  messageId: text(1024).min(1),
-  userId: text(255).optional(),
-  issue: text(2048).optional(),
-  representedParty: text(512).optional(),
-  protocolVersion: text(32).optional(),
+  client: text(512, 1),
+  service: text(512, 1),
+  serviceCode: text(255, 1),
+  serviceVersion: optional(text(64)),
+  messageId: text(1024, 1),
+  userId: optional(text(255)),
+  issue: optional(text(2048)),
+  representedParty: optional(text(512)),
+  protocolVersion: optional(text(32)),
   requestSize: count,
   responseSize: count,
   requestAttachmentCount: count,
   responseAttachmentCount: count,
-  succeeded: z.boolean(),
-  faultCode: text(255).optional(),
+  succeeded: bool,
+  faultCode: optional(text(255)),
   // Long fault strings are cut (below) rather than refused: the exchange must still be logged.
-  faultString: z.string().optional(),
-  statusCode: z.number().int().min(0).max(999),
-  requestBody: z.instanceof(Buffer).optional(),
-  responseBody: z.instanceof(Buffer).optional(),
+  faultString: optional(str),
+  statusCode: (v) => (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 999 ? undefined : 'an integer 0–999'),
+  requestBody: optional(buffer),
+  responseBody: optional(buffer),
   // Checked one by one below: a subject that cannot be an INN or PIN is dropped, not the exchange.
-  subjects: z.array(z.object({ kind: z.string(), value: z.string() })).optional(),
-  requestId: text(128).optional(),
-  operationKind: z.enum(['read', 'write']).optional(),
-  replayClaim: z.object({ ref: z.object({ client: z.string(), messageId: z.string(), token: z.string() }), contentType: z.string() }).optional(),
-});
+  subjects: optional(subjectList),
+  requestId: optional(text(128)),
+  operationKind: optional(oneOf('read', 'write')),
+  replayClaim: optional(object({ ref: object({ client: str, messageId: str, token: str }), contentType: str })),
+};
+
+/** Every field's problem, `field: expected …`; empty when the record is well formed. */
+export function recordProblems(input: unknown): string[] {
+  if (input === null || typeof input !== 'object') return ['record: expected an object'];
+  const rec = input as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k in RECORD_FIELDS) {
+    const problem = RECORD_FIELDS[k as keyof ExchangeRecordInput](rec[k]);
+    if (problem) problems.push(`${k}: expected ${problem}`);
+  }
+  return problems;
+}
 
 const MAX_FAULT_STRING = 4000;
 const MAX_SUBJECTS = 1000;
@@ -83,12 +131,9 @@ function optTs(n: number | undefined): number | null {
 
 /** Validates and normalises one transport record; throws AppError INTERNAL (a transport bug) when malformed. */
 export function prepareRecord(input: ExchangeRecordInput, bodies: 'full' | 'metadata'): PreparedRecord {
-  const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new AppError('INTERNAL', { cause: new Error(`malformed exchange record: ${where}`) });
-  }
-  const r = parsed.data;
+  const problems = recordProblems(input);
+  if (problems.length > 0) throw new AppError('INTERNAL', { cause: new Error(`malformed exchange record: ${problems.join('; ')}`) });
+  const r = input;
   const requestInTs = Math.round(r.requestInTs);
   const responseOutTs = Math.round(r.responseOutTs);
   const given = r.subjects ?? [];
