@@ -20,7 +20,11 @@ export interface PreparedRecord {
 type Check = (v: unknown) => string | undefined;
 
 const ts: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a finite number ≥ 0');
-const count: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'an integer ≥ 0');
+const int =
+  (max = Infinity): Check =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max ? undefined : max === Infinity ? 'an integer ≥ 0' : `an integer 0–${max}`;
+const count = int();
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
 const str: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
 const text =
@@ -46,15 +50,16 @@ const object =
     }
     return undefined;
   };
-const subject = object({ kind: str, value: str });
-const subjectList: Check = (v) => {
-  if (!Array.isArray(v)) return 'an array';
-  for (let i = 0; i < v.length; i++) {
-    const problem = subject(v[i]);
-    if (problem) return `${i}.${problem}`;
-  }
-  return undefined;
-};
+const arrayOf =
+  (item: Check): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return 'an array';
+    for (let i = 0; i < v.length; i++) {
+      const problem = item(v[i]);
+      if (problem) return `${i}.${problem}`;
+    }
+    return undefined;
+  };
 
 /**
  * Checked one record at a time, so that one malformed record is refused at its own `append` and
@@ -85,11 +90,11 @@ const RECORD_FIELDS: Record<keyof ExchangeRecordInput, Check> = {
   faultCode: optional(text(255)),
   // Long fault strings are cut (below) rather than refused: the exchange must still be logged.
   faultString: optional(str),
-  statusCode: (v) => (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 999 ? undefined : 'an integer 0–999'),
+  statusCode: int(999),
   requestBody: optional(buffer),
   responseBody: optional(buffer),
   // Checked one by one below: a subject that cannot be an INN or PIN is dropped, not the exchange.
-  subjects: optional(subjectList),
+  subjects: optional(arrayOf(object({ kind: str, value: str }))),
   requestId: optional(text(128)),
   operationKind: optional(oneOf('read', 'write')),
   replayClaim: optional(object({ ref: object({ client: str, messageId: str, token: str }), contentType: str })),
