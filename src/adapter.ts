@@ -23,7 +23,7 @@ import type { OperationDef, ServiceGroup } from './operations/types.js';
 import { createHoldersRegistry, type HoldersRegistry } from './registries/holders/create-holders-registry.js';
 import { createInfraRegistry } from './registries/infra/create-infra-registry.js';
 import { infraAclEntries } from './registries/infra/infra-roles.js';
-import { createXRoadRouter } from './xroad/router.js';
+import { createXRoadTransport } from './xroad/router.js';
 
 /** What the local Ministry of Justice and BIS stand-ins expose to the adapter (sandbox mode). */
 export interface SandboxHandle {
@@ -176,8 +176,9 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
 
     const deps = { config, table, store, exchangeLog, logger, now: opts.now };
     const acl = new AccessControl(config.acl);
+    const xroad = createXRoadTransport({ ...deps, trust, keys });
     const mounts: Mount[] = [
-      { path: '/', router: createXRoadRouter({ ...deps, trust, keys }) },
+      { path: '/', router: xroad.router, direct: xroad.direct },
       {
         path: '/api/v1',
         router: createApiRouter({

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     fail(EXIT.START, `start failed: ${(e as Error).message}`);
   }
   const running = await startServer({
-    app: adapter.app,
+    listener: adapter.listener,
     readiness: adapter.readiness,
     host: config.server.host,
     port: config.server.port,

@@ -1,6 +1,5 @@
-import http from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { Readiness } from './http/health-router.js';
 import type { Logger } from './log/logger.js';
 
@@ -17,7 +16,8 @@ export interface RunningServer {
 }
 
 export interface ServerOptions {
-  app: Express;
+  /** The request listener (BuiltApp.listener). */
+  listener: RequestListener;
   readiness: Readiness;
   host: string;
   port: number;
@@ -27,7 +27,7 @@ export interface ServerOptions {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const server = http.createServer(opts.app);
+  const server = http.createServer(opts.listener);
   // Slowloris bounds; keep-alive shorter than typical proxies' so they close first.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;

@@ -91,7 +91,7 @@ async function serveAdapter(): Promise<{ port: number; stop: () => Promise<void>
   const config = loadConfig({ env: { NODE_ENV: 'test' }, overrides: overrides as never });
   SAMPLE_PERSONS.push(...benchPersons(Number(process.env.BENCH_PERSONS ?? 0)));
   const adapter: Adapter = await buildAdapter(config, silentLogger());
-  const server = http.createServer(adapter.app);
+  const server = http.createServer(adapter.listener);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const stop = async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /** Prometheus metrics of one app instance (own registry, so tests can build many apps). */
@@ -7,6 +8,8 @@ export interface Metrics {
   requests: client.Counter<'route' | 'method' | 'outcome'>;
   duration: client.Histogram<'route' | 'method' | 'outcome'>;
   middleware: RequestHandler;
+  /** Counts and times one response when it finishes, under the route and outcome known by then. */
+  track(res: ServerResponse, method: string, route: () => string, outcome: () => unknown): void;
 }
 
 /**
@@ -48,16 +51,23 @@ export function createMetrics(): Metrics {
     }
     return c;
   };
-  const middleware: RequestHandler = (req, res, next) => {
+  const track: Metrics['track'] = (res, method, route, outcome) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      // Route templates, not raw URLs, keep label cardinality bounded.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : (res.locals.routeLabel as string | undefined) ?? 'unmatched';
-      const c = child(route, req.method, outcomeOf(res.statusCode, res.locals.outcome));
+      const c = child(route(), method, outcomeOf(res.statusCode, outcome()));
       c.count.inc();
       c.time.observe(Number(process.hrtime.bigint() - start) / 1e9);
     });
+  };
+  const middleware: RequestHandler = (req, res, next) => {
+    track(
+      res,
+      req.method,
+      // Route templates, not raw URLs, keep label cardinality bounded.
+      () => (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : ((res.locals.routeLabel as string | undefined) ?? 'unmatched')),
+      () => res.locals.outcome,
+    );
     next();
   };
-  return { registry, requests, duration, middleware };
+  return { registry, requests, duration, middleware, track };
 }

@@ -4,16 +4,18 @@ import type { Logger } from '../log/logger.js';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/**
- * Gives every request an id (a caller's `X-Request-Id` when it is a safe token, else a new UUID),
- * echoes it, and puts a child logger carrying it in `res.locals.log`.
- */
+/** A request's id (the caller's `X-Request-Id` when it is a safe token, else a new UUID) and a child logger carrying it. */
+export function requestIdentity(given: string | string[] | undefined, logger: Logger): { requestId: string; log: Logger } {
+  const requestId = typeof given === 'string' && SAFE_ID.test(given) ? given : crypto.randomUUID();
+  return { requestId, log: logger.child({ requestId }) };
+}
+
+/** Gives every request its id (see requestIdentity), echoes it, and puts the child logger in `res.locals.log`. */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('x-request-id');
-    const requestId = given && SAFE_ID.test(given) ? given : crypto.randomUUID();
+    const { requestId, log } = requestIdentity(req.headers['x-request-id'], logger);
     res.locals.requestId = requestId;
-    res.locals.log = logger.child({ requestId });
+    res.locals.log = log;
     res.setHeader('X-Request-Id', requestId);
     next();
   };

@@ -11,7 +11,8 @@ import type { TrustStore } from '../pki/trust-store.js';
 import type { Store } from '../store/store.js';
 import { MessageIds } from './message-ids.js';
 import { objectShapeOf } from './schema-xml.js';
-import { soapEndpoint } from './soap-endpoint.js';
+import { soapEndpoint, soapExchange } from './soap-endpoint.js';
+import { readBody, sendBytes, type DirectRoute } from '../http/direct-route.js';
 import { generateWsdl, xroadAddress } from './wsdl.js';
 import { xroadRestEndpoint } from './xroad-rest.js';
 
@@ -46,12 +47,21 @@ function rawBody(limit: number, when: (contentType: string) => boolean): Request
 
 const isMultipart = (ct: string): boolean => /^\s*multipart\//i.test(ct);
 
+const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
+
+/** The X-Road side's routes: the express router, and `POST /xroad` as a direct route as well (see DirectRoute). */
+export interface XRoadTransport {
+  router: Router;
+  direct: DirectRoute[];
+}
+
 /**
  * The X-Road side of the adapter: `POST /xroad` (SOAP), `GET /wsdl/{subsystem}.wsdl`, and X-Road REST
  * `/r1/{instance}/{class}/{member}/{subsystem}/{serviceCode}`. Every operation's schemas are mapped
- * once here, so a schema XML cannot express stops the start rather than a request.
+ * once here, so a schema XML cannot express stops the start rather than a request. `POST /xroad`
+ * is also a direct route, taken for every body not content-encoded; the router serves the rest alike.
  */
-export function createXRoadRouter(deps: XRoadRouterDeps): Router {
+export function createXRoadTransport(deps: XRoadRouterDeps): XRoadTransport {
   const { config, table, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const acl = new AccessControl(config.acl);
@@ -67,12 +77,32 @@ export function createXRoadRouter(deps: XRoadRouterDeps): Router {
   const multipartLimit = limits.maxBytes + limits.maxAttachments * (limits.maxAttachmentBytes * 1.4 + 4096);
   const router = Router();
 
-  router.post(
-    '/xroad',
-    rawBody(multipartLimit, isMultipart),
-    rawBody(limits.maxBytes, (ct) => !isMultipart(ct)),
-    soapEndpoint({ config, table, trust: deps.trust, keys: deps.keys, exchangeLog: deps.exchangeLog, logger, now, acl, messageIds }),
-  );
+  const soap = soapExchange({ config, table, trust: deps.trust, keys: deps.keys, exchangeLog: deps.exchangeLog, logger, now, acl, messageIds });
+  router.post('/xroad', rawBody(multipartLimit, isMultipart), rawBody(limits.maxBytes, (ct) => !isMultipart(ct)), soapEndpoint(soap));
+  const soapDirect: DirectRoute = {
+    method: 'POST',
+    path: '/xroad',
+    // express.raw inflates gzip and deflate bodies; those few go to the router.
+    accepts: (req) => {
+      const encoding = req.headers['content-encoding'];
+      return encoding === undefined || encoding.trim().toLowerCase() === 'identity';
+    },
+    serve: async (req, res, frame) => {
+      const contentType = header(req.headers['content-type']);
+      const { body, error } = await readBody(req, isMultipart(contentType ?? '') ? multipartLimit : limits.maxBytes);
+      const rendered = await soap({
+        raw: body,
+        bodyError: error,
+        contentType,
+        soapAction: header(req.headers.soapaction),
+        acceptLanguage: header(req.headers['accept-language']),
+        requestId: frame.requestId,
+        log: frame.log,
+      });
+      frame.outcome = rendered.faultCode ?? 'ok';
+      sendBytes(res, rendered);
+    },
+  };
 
   const wsdlCache = new Map<string, string>();
   router.get('/wsdl/:file', (req, res) => {
@@ -95,5 +125,5 @@ export function createXRoadRouter(deps: XRoadRouterDeps): Router {
     rawBody(config.server.bodyLimitBytes, () => true),
     xroadRestEndpoint({ config, table, exchangeLog: deps.exchangeLog, logger, now, acl, messageIds }),
   );
-  return router;
+  return { router, direct: [soapDirect] };
 }

@@ -65,25 +65,38 @@ function transportError(e: unknown): AppError {
   return toAppError(e);
 }
 
+/** One SOAP request as the transport read it; the exchange needs nothing else from HTTP. */
+export interface SoapCall {
+  /** The request body as received (empty when it could not be read). */
+  raw: Buffer;
+  /** Why the body could not be read (too large, aborted): answered as a fault and logged like any exchange. */
+  bodyError?: AppError;
+  contentType?: string;
+  soapAction?: string;
+  acceptLanguage?: string;
+  requestId?: string;
+  log?: Logger;
+}
+
 /**
  * POST /xroad (CONTRACT §2–4): split MIME, parse with limits, verify the WS-Security signature and
  * bind it to xrd:client, route on xrd:service and the body wrapper (SOAPAction only checked not to
  * contradict), then the shared pipeline (ACL, xrd:id idempotency, validation, handler), and answer
  * with a signed response or fault echoing every request header in order. Nothing from the request
- * reaches a handler unless the signature covered it.
+ * reaches a handler unless the signature covered it. Resolves to the answer; it does not reject.
  */
-export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
+export function soapExchange(deps: SoapEndpointDeps): (call: SoapCall) => Promise<Rendered> {
   const { config, table } = deps;
   const subsystemByProviderId = new Map(Object.entries(config.xroad.providers).map(([sub, id]) => [id, sub]));
   const fallbackSigner = config.xroad.client.split('/')[2];
   const xmlLimits = config.xroad.limits;
 
-  return async (req: Request, res: Response) => {
+  return async (call: SoapCall): Promise<Rendered> => {
     const requestInTs = Date.now();
     const now = deps.now();
-    const requestId = (res.locals.requestId as string | undefined) ?? crypto.randomUUID();
-    const log = (res.locals.log as Logger | undefined) ?? deps.logger.child({ requestId });
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const requestId = call.requestId ?? crypto.randomUUID();
+    const log = call.log ?? deps.logger.child({ requestId });
+    const raw = call.raw;
     const base: ExchangeBase = { transport: 'soap', requestInTs, client: '', service: '', serviceCode: '', messageId: '', requestSize: raw.length, requestAttachmentCount: 0, requestBody: raw, requestId };
     let echoed: string[] = [];
     let signer = fallbackSigner;
@@ -114,9 +127,8 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
     let subjects: SubjectRef[] = [];
     let claim: PendingClaim | undefined;
     try {
-      const bodyError = res.locals.bodyError as AppError | undefined;
-      if (bodyError) throw bodyError;
-      const msg = splitSoapMessage(req.get('content-type'), raw, xmlLimits);
+      if (call.bodyError) throw call.bodyError;
+      const msg = splitSoapMessage(call.contentType, raw, xmlLimits);
       base.requestAttachmentCount = msg.attachments.length;
       const env = parseEnvelope(decodeUtf8(msg.envelope), xmlLimits);
       try {
@@ -149,7 +161,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
       base.operationKind = found.kind;
       const wrapper = env.bodyWrapper;
       if (!wrapper || wrapper.ns !== found.namespace || wrapper.local !== found.serviceCode) throw new AppError('UNKNOWN_SERVICE', { detail: BODY_MISMATCH });
-      if (!soapActionAgrees(req.get('soapaction'), found.serviceCode)) throw new AppError('UNKNOWN_SERVICE', { detail: ACTION_MISMATCH });
+      if (!soapActionAgrees(call.soapAction, found.serviceCode)) throw new AppError('UNKNOWN_SERVICE', { detail: ACTION_MISMATCH });
 
       const result = await invokeOperation(
         { table, acl: deps.acl, messageIds: deps.messageIds },
@@ -165,7 +177,7 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
             issue: h.issue,
             representedParty: h.representedParty,
             requestId,
-            lang: pickLang(req.get('accept-language')),
+            lang: pickLang(call.acceptLanguage),
             attachments: msg.attachments,
             now,
           },
@@ -186,7 +198,22 @@ export function soapEndpoint(deps: SoapEndpointDeps): RequestHandler {
     } catch (e) {
       rendered = render(failedOutcome(transportError(e), e, log, 'SOAP'));
     }
-    rendered = await finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write', claim }, log, render);
+    return finishExchange(deps.exchangeLog, { base, rendered, subjects, durable: op?.kind === 'write', claim }, log, render);
+  };
+}
+
+/** The exchange behind express (`res.locals` from the request context and the raw-body reader). */
+export function soapEndpoint(exchange: (call: SoapCall) => Promise<Rendered>): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const rendered = await exchange({
+      raw: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      bodyError: res.locals.bodyError as AppError | undefined,
+      contentType: req.get('content-type'),
+      soapAction: req.get('soapaction'),
+      acceptLanguage: req.get('accept-language'),
+      requestId: res.locals.requestId as string | undefined,
+      log: res.locals.log as Logger | undefined,
+    });
     res.locals.outcome = rendered.faultCode ?? 'ok';
     res.status(rendered.status).type(rendered.contentType).send(rendered.body);
   };

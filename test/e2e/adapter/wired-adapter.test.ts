@@ -47,7 +47,7 @@ describe('e2e: the wired adapter', function () {
       } as never,
     });
     adapter = await buildAdapter(config, silentLogger());
-    server = http.createServer(adapter.app);
+    server = http.createServer(adapter.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     keys = new KeyStore(path.join(dir, 'certs'));

@@ -86,7 +86,7 @@ describe('e2e: the demos against a running adapter, then the exchange log', func
   before(async () => {
     config = loadConfig({ env, overrides: { server: { host: '127.0.0.1', port: 0 }, sandbox: { enabled: true, minjustPort: 0, bisPort: 0 } } });
     adapter = await buildAdapter(config, silentLogger());
-    server = http.createServer(adapter.app);
+    server = http.createServer(adapter.listener);
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

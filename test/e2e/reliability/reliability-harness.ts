@@ -46,7 +46,7 @@ export async function startWiredAdapter(overrides: Record<string, unknown>, cert
     await store.dispose();
     throw e;
   }
-  const server = http.createServer(adapter.app);
+  const server = http.createServer(adapter.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -37,7 +37,7 @@ describe('graceful shutdown', () => {
     });
     const built = createApp({ config, store, logger: silentLogger(), mounts: [{ path: '/t', router: slow }] });
     const running = await startServer({
-      app: built.app,
+      listener: built.listener,
       readiness: built.readiness,
       host: '127.0.0.1',
       port: 0,
@@ -75,7 +75,7 @@ describe('graceful shutdown', () => {
     hang.get('/hang', () => hit());
     const built = createApp({ config, store, logger: silentLogger(), mounts: [{ path: '/t', router: hang }] });
     let closed = false;
-    const running = await startServer({ app: built.app, readiness: built.readiness, host: '127.0.0.1', port: 0, graceMs: 200, logger: silentLogger(), onClosed: async () => { closed = true; await store.dispose(); } });
+    const running = await startServer({ listener: built.listener, readiness: built.readiness, host: '127.0.0.1', port: 0, graceMs: 200, logger: silentLogger(), onClosed: async () => { closed = true; await store.dispose(); } });
     const pending = get(running.port, '/t/hang').catch((e: Error) => e);
     await arrived;
     const t0 = Date.now();

@@ -20,7 +20,8 @@ import { prepareRecord } from '../../../src/exchange-log/prepare-record.js';
 import { buildSignedRequest, readFault, xroadId, xroadServiceId, type SignedRequestSpec } from '../../../src/xroad/client-request.js';
 import { parseEnvelope, verifyEnvelope, type ReceivedEnvelope } from '../../../src/xroad/envelope.js';
 import { NS } from '../../../src/xroad/namespaces.js';
-import { createXRoadRouter } from '../../../src/xroad/router.js';
+import { createXRoadTransport } from '../../../src/xroad/router.js';
+import { directListener } from '../../../src/http/direct-route.js';
 import { queryOf } from '../../../src/store/raw-transaction.js';
 import { childElements, textOf } from '../../../src/xroad/xml/dom.js';
 import { verifyWsSecurity } from '../../../src/xroad/wssec/ws-security-verifier.js';
@@ -105,6 +106,8 @@ export async function startServer(opts: {
   now?: () => Date;
   logger?: Logger;
   idTokens?: ApiRouterDeps['idTokens'];
+  /** Serve POST /xroad through express only, as for a content-encoded body, instead of its direct route. */
+  expressOnly?: boolean;
 }): Promise<TestServer> {
   const config = opts.config ?? testConfig();
   const table = opts.table ?? new OperationTable().register(pingGroup());
@@ -112,7 +115,8 @@ export async function startServer(opts: {
   const logger = opts.logger ?? silentLogger();
   const app = express();
   app.use(requestContext(logger));
-  app.use(createXRoadRouter({ config, table, trust, keys, store: opts.store, exchangeLog, logger, now: opts.now }));
+  const xroad = createXRoadTransport({ config, table, trust, keys, store: opts.store, exchangeLog, logger, now: opts.now });
+  app.use(xroad.router);
   app.use(
     '/api/v1',
     createApiRouter({
@@ -131,7 +135,7 @@ export async function startServer(opts: {
       },
     }),
   );
-  const server = http.createServer(app);
+  const server = http.createServer(directListener(app, opts.expressOnly ? [] : xroad.direct, { logger }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
