@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     // --- B4: the crypto floor --------------------------------------------------------------
-    if (ran('B4') || ran('A')) {
+    if (ran('B4') || ran('A') || ran('E')) {
       const f = cryptoFloor(T.floorSecs);
       m.b4FloorUs = f.perMessageUs;
       row({ scenario: 'B4 crypto floor (RSA-2048 sign+verify)', concurrency: 1, rps: 1e6 / f.perMessageUs, p50ms: f.perMessageUs / 1000, p99ms: NaN, errors: 0, cpuUsPerReq: f.perMessageUs, rss: NaN, note: 'in-process, one core' });
