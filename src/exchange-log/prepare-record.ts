@@ -73,11 +73,12 @@ const RECORD_FIELDS: Record<keyof ExchangeRecordInput, Check> = {
   requestOutTs: optional(ts),
   responseInTs: optional(ts),
   responseOutTs: ts,
-  client: text(512, 1),
-  service: text(512, 1),
-  serviceCode: text(255, 1),
+  // Empty only in a refused exchange whose request could not be read that far (see IDENTITY_FIELDS).
+  client: text(512),
+  service: text(512),
+  serviceCode: text(255),
   serviceVersion: optional(text(64)),
-  messageId: text(1024, 1),
+  messageId: text(1024),
   userId: optional(text(255)),
   issue: optional(text(2048)),
   representedParty: optional(text(512)),
@@ -109,8 +110,16 @@ export function recordProblems(input: unknown): string[] {
     const problem = RECORD_FIELDS[k as keyof ExchangeRecordInput](rec[k]);
     if (problem) problems.push(`${k}: expected ${problem}`);
   }
+  if (rec.succeeded === true) for (const k of IDENTITY_FIELDS) if (rec[k] === '') problems.push(`${k}: expected a non-empty string in an exchange that succeeded`);
   return problems;
 }
+
+/**
+ * Who called what, under which id. A request refused before its X-Road headers could be read (not
+ * XML, too large, cut off) is still a message in and is logged, with these empty; an exchange that
+ * succeeded always names them.
+ */
+const IDENTITY_FIELDS = ['client', 'service', 'serviceCode', 'messageId'] as const;
 
 const MAX_FAULT_STRING = 4000;
 const MAX_SUBJECTS = 1000;

@@ -158,6 +158,19 @@ describe('e2e: the wired adapter', function () {
     expect(Buffer.from(body.response).toString('utf8')).to.equal(first);
   });
 
+  it('logs a request that is not even XML, with its bytes and the fault it got, and the chain still verifies', async () => {
+    const r = await fetch(`${base}/xroad`, { method: 'POST', body: 'not xml at all', headers: { 'content-type': 'text/xml; charset=utf-8', 'x-request-id': 'unreadable-1' } });
+    expect(r.status).to.equal(500);
+    expect(parseResponse(await r.text()).faultCode).to.equal('Client.InvalidXml');
+    await adapter.exchangeLog.flush();
+    const rec = await adapter.store.knex('exchange_records').where({ request_id: 'unreadable-1' }).first();
+    expect(rec).to.deep.include({ client: '', message_id: '', fault_code: 'Client.InvalidXml' });
+    const body = await adapter.store.knex('exchange_bodies').where({ seq: rec.seq }).first();
+    expect(Buffer.from(body.request).toString('utf8')).to.equal('not xml at all');
+    const verified = await adapter.exchangeLog.verify({ bodies: true });
+    expect(verified.ok, JSON.stringify(verified).slice(0, 300)).to.equal(true);
+  });
+
   it('refuses an infra operation to a client outside the role matrix', async () => {
     const text = await soap('central-server/GOV/70000050/ministry-system', INFRA, 'decideRegistration', '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>');
     expect(parseResponse(text).faultCode).to.match(/AccessDenied$/);

@@ -35,8 +35,9 @@ describe('exchange record check (prepareRecord)', () => {
     ['transport', undefined, 'transport: expected one of soap, xroad-rest, rest'],
     ['requestInTs', -1, 'requestInTs: expected a finite number ≥ 0'],
     ['responseInTs', Number.NaN, 'responseInTs: expected a finite number ≥ 0'],
-    ['client', '', 'client: expected a string of 1–512 characters'],
-    ['messageId', 'm'.repeat(1025), 'messageId: expected a string of 1–1024 characters'],
+    ['client', '', 'client: expected a non-empty string in an exchange that succeeded'],
+    ['client', 'c'.repeat(513), 'client: expected a string of 0–512 characters'],
+    ['messageId', 'm'.repeat(1025), 'messageId: expected a string of 0–1024 characters'],
     ['serviceVersion', 7, 'serviceVersion: expected a string of 0–64 characters'],
     ['requestSize', 1.5, 'requestSize: expected an integer ≥ 0'],
     ['responseAttachmentCount', '2', 'responseAttachmentCount: expected an integer ≥ 0'],
@@ -62,6 +63,12 @@ describe('exchange record check (prepareRecord)', () => {
       expect(String(((thrown as AppError).cause as Error).message)).to.equal(`malformed exchange record: ${problem}`);
     });
   }
+
+  it('accepts a refused exchange whose request could not be read as far as its X-Road headers', () => {
+    const unread = { ...full(), succeeded: false, faultCode: 'Client.InvalidXml', client: '', service: '', serviceCode: '', messageId: '' };
+    expect(recordProblems(unread)).to.deep.equal([]);
+    expect(prepareRecord(unread, 'full').fields).to.include({ client: '', messageId: '', faultCode: 'Client.InvalidXml' });
+  });
 
   it('lists every problem of a record, not only the first', () => {
     expect(recordProblems({ ...full(), direction: 'x', statusCode: -1 })).to.deep.equal(['direction: expected one of in, out', 'statusCode: expected an integer 0–999']);
