@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from './metrics.js';
-import { problemBody } from './problem.js';
+import { logUnhandled, problemBody } from './problem.js';
 import { requestIdentity } from './request-context.js';
 
 /** What the shared per-request work gives a direct route, and the outcome it reports back for the metrics. */
@@ -93,7 +93,7 @@ export function directListener(
     for (const [name, value] of common.headers ?? []) res.setHeader(name, value);
     res.setHeader('X-Request-Id', requestId);
     route.serve(req, res, frame).catch((err: unknown) => {
-      log.error('unhandled error', { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err), path: route.path });
+      logUnhandled(log, err, route.path);
       if (res.headersSent) {
         res.destroy();
         return;

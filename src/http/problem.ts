@@ -21,6 +21,11 @@ export function sendProblem(req: Request, res: Response, err: AppError): void {
   res.status(err.httpStatus).json(problemBody(err, req.get('accept-language')));
 }
 
+/** Logs an error no handler expected, with the request id its logger carries. */
+export function logUnhandled(log: Logger, err: unknown, path: string): void {
+  log.error('unhandled error', { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err), path });
+}
+
 /** Last error handler: known errors as problems; anything else logged with the request id and answered as INTERNAL. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -34,8 +39,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (e?.type === 'entity.parse.failed') appErr = new AppError('VALIDATION_FAILED', { detail: { ky: 'JSON туура эмес.', ru: 'Неверный JSON.', en: 'Malformed JSON.' } });
     else appErr = toAppError(err);
     if (appErr.code === 'INTERNAL') {
-      const log = (res.locals.log as Logger | undefined) ?? logger;
-      log.error('unhandled error', { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err), path: req.path });
+      logUnhandled((res.locals.log as Logger | undefined) ?? logger, err, req.path);
     }
     sendProblem(req, res, appErr);
   };
