@@ -16,6 +16,8 @@ export interface LoadResult {
   rps: number;
   p50ms: number;
   p99ms: number;
+  /** Every measured request's latency, ms, ascending. */
+  latencies: number[];
   /** Responses kept for checking (every `sampleEvery`-th). */
   samples: Array<{ status: number; body: Buffer }>;
 }
@@ -116,6 +118,7 @@ export async function runLoad(opts: {
     rps: measured / seconds,
     p50ms: percentile(latencies, 50),
     p99ms: percentile(latencies, 99),
+    latencies,
     samples,
   };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { adaptGrowth, firstNumber, fromExchangeLogRows } from '../../../bench/lib/log-part.js';
-import { evaluateTargets, formatTable, formatTargets, p99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
+import { evaluateTargets, formatTable, formatTargets, p99Drift, pooledP99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
 
 describe('bench: targets as ratios against the same run', () => {
   it('computes ratios, and NaN when a side is missing or zero', () => {
@@ -24,6 +24,24 @@ describe('bench: targets as ratios against the same run', () => {
     expect(p99Drift([10, 13]).drift).to.be.closeTo(0.3, 1e-9);
   });
 
+  it('takes p99 drift on the pooled requests of the first and last thirds of the windows', () => {
+    const steady = (n: number, slow: number): number[] => [...Array.from({ length: n - slow }, () => 10), ...Array.from({ length: slow }, () => 40)];
+    // Six windows of 100 requests; the first third pools windows 1–2, the last third windows 5–6.
+    // One slow window holds 3 % of its side's requests: above its side's p99 (1 %), so it decides.
+    const d = pooledP99Drift([steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 6)]);
+    expect(d.windowsPerSide).to.equal(2);
+    expect(d.first).to.equal(10);
+    expect(d.last).to.equal(40);
+    expect(d.drift).to.be.closeTo(3, 1e-9);
+    // A spike within one window (1 request in 200 of the side) stays below the pooled p99.
+    const spike = pooledP99Drift([steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 0), steady(100, 1)]);
+    expect(spike.drift).to.equal(0);
+    // The middle third does not count; fewer than three windows still compare first with last.
+    expect(pooledP99Drift([steady(100, 0), steady(100, 50), steady(100, 0)]).drift).to.equal(0);
+    expect(pooledP99Drift([[10, 10], [13, 13]]).drift).to.be.closeTo(0.3, 1e-9);
+    expect(pooledP99Drift([]).drift).to.be.NaN;
+  });
+
   it('evaluates every target of issue 8 from the measured values', () => {
     const lines = evaluateTargets({
       aRps8: 900,
@@ -44,6 +62,7 @@ describe('bench: targets as ratios against the same run', () => {
       eRssEnd: 110,
       eP99First: 10,
       eP99Last: 11,
+      eP99WindowMedianDrift: 0.25,
     });
     const v = Object.fromEntries(lines.map((l) => [l.id, l.verdict]));
     expect(v).to.deep.equal({
@@ -61,6 +80,7 @@ describe('bench: targets as ratios against the same run', () => {
     });
     expect(lines.find((l) => l.id === 'A/B1')?.measured).to.match(/^6\.43×/);
     expect(lines.find((l) => l.id === 'A cpu')?.measured).to.include('3.17× the B4 floor');
+    expect(lines.find((l) => l.id === 'E p99')?.measured).to.equal('10.0 % (p99 of the first third 10.0 → of the last third 11.0 ms; medians of window p99s: 25.0 %)');
     expect(lines.find((l) => l.id === 'A cpu')?.measured).not.to.include('B3 + B4');
     const withB3 = evaluateTargets({ aCpuUs8: 1800, b4FloorUs: 350, b3CpuUs8: 730 }).find((l) => l.id === 'A cpu');
     expect(withB3?.verdict).to.equal('MISS');
