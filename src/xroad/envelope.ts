@@ -10,7 +10,7 @@ import { serializeElement } from './xml/writer.js';
 import { verifyWsSecurity, type AttachmentBytes } from './wssec/ws-security-verifier.js';
 
 export { SecurityError, type SecurityErrorCode } from './wssec/security-error.js';
-export { buildSignedEnvelope, type SignEnvelopeOptions } from './wssec/ws-security-signer.js';
+export { buildSignedEnvelope, buildSignedEnvelopeAsync, type SignEnvelopeOptions } from './wssec/ws-security-signer.js';
 export type { AttachmentBytes } from './wssec/ws-security-verifier.js';
 
 /** A received SOAP 1.1 envelope, its parts found by position (never by searching for an Id). */

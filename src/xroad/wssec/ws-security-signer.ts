@@ -97,6 +97,27 @@ function randomTag(): string {
  * the Timestamp and (when `bodyCanonical`) the Body as written, since they are canonical already.
  */
 export function buildSignedEnvelope(opts: SignEnvelopeOptions): string {
+  const p = prepareEnvelope(opts);
+  return p.assemble(crypto.sign('sha256', p.signedInfo, p.key));
+}
+
+/**
+ * buildSignedEnvelope with the private-key operation on libuv's thread pool: the same envelope, but
+ * the event loop goes on serving other requests during the RSA or ECDSA signature, which is a fifth
+ * of a signed read's main-thread time.
+ */
+export function buildSignedEnvelopeAsync(opts: SignEnvelopeOptions): Promise<string> {
+  const p = prepareEnvelope(opts);
+  return new Promise((resolve, reject) => {
+    crypto.sign('sha256', p.signedInfo, p.key, (err, value) => {
+      if (err) reject(err);
+      else resolve(p.assemble(value));
+    });
+  });
+}
+
+/** Everything of a signed envelope but the signature value: the SignedInfo to sign, the key, and the assembly. */
+function prepareEnvelope(opts: SignEnvelopeOptions): { signedInfo: Buffer; key: crypto.KeyObject | crypto.SignKeyObjectInput; assemble: (value: Buffer) => string } {
   const { identity } = opts;
   const tag = randomTag();
   const headerIds = opts.headers.map((_, i) => `id-${tag}-${i + 1}`);
@@ -128,10 +149,14 @@ export function buildSignedEnvelope(opts: SignEnvelopeOptions): string {
   const signedInfo =
     `<ds:SignedInfo xmlns:ds="${NS.ds}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod>` +
     `<ds:SignatureMethod Algorithm="${ec ? ALG.ecdsaSha256 : ALG.rsaSha256}"></ds:SignatureMethod>${refs}</ds:SignedInfo>`;
-  // XML-DSig 1.1 §6.4.3: ECDSA values are r || s, not DER.
-  const value = crypto.sign('sha256', Buffer.from(signedInfo, 'utf8'), ec ? { key: identity.privateKey, dsaEncoding: 'ieee-p1363' } : identity.privateKey);
-  const signature =
-    `<ds:Signature xmlns:ds="${NS.ds}">${signedInfo}<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>` +
-    `<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#${tokenId}" ValueType="${ALG.x509v3}"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>`;
-  return head + signature + tail;
+  return {
+    signedInfo: Buffer.from(signedInfo, 'utf8'),
+    // XML-DSig 1.1 §6.4.3: ECDSA values are r || s, not DER.
+    key: ec ? { key: identity.privateKey, dsaEncoding: 'ieee-p1363' } : identity.privateKey,
+    assemble: (value) =>
+      head +
+      `<ds:Signature xmlns:ds="${NS.ds}">${signedInfo}<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>` +
+      `<ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#${tokenId}" ValueType="${ALG.x509v3}"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>` +
+      tail,
+  };
 }

@@ -62,6 +62,19 @@ describe('POST /xroad', () => {
       expect(p.env.headerChildren[7].children).to.deep.include({ kind: 'text', value: 'abc' });
     });
 
+    it('answers requests in flight together, each signed and paired with its own headers and body', async () => {
+      // Handlers that take a while keep all of them in flight: their answers are signed on the thread pool.
+      const ids = Array.from({ length: 8 }, () => newId());
+      const answers = await Promise.all(ids.map((messageId, i) => send(signedRequest({ id: messageId, service: recordService(), bodyXml: recordBody(`v-${i}`, '<o:delayMs>100</o:delayMs>') }))));
+      answers.forEach((r, i) => {
+        expect(r.status, r.text.slice(0, 300)).to.equal(200);
+        expect(verifyResponse(r.text).signer.subject).to.include('CN=70000098');
+        const p = parseResponse(r.text);
+        expect(p.env.headers?.id).to.equal(ids[i]);
+        expect(p.wrapper?.values.value).to.equal(`v-${i}`);
+      });
+    });
+
     it('accepts SOAPAction absent, empty, or naming the operation', async () => {
       for (const action of [undefined, '""', '', 'ping', '"urn:kg:tunduk:adapter-test:v1/ping"', 'urn:kg:tunduk:adapter-test:v1#ping']) {
         const r = await send(signedRequest({ bodyXml: pingBody() }), action === undefined ? {} : { soapaction: action });

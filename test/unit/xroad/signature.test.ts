@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
-import { buildSignedEnvelope, EnvelopeError, parseEnvelope, verifyEnvelope } from '../../../src/xroad/envelope.js';
+import { buildSignedEnvelope, buildSignedEnvelopeAsync, EnvelopeError, parseEnvelope, verifyEnvelope } from '../../../src/xroad/envelope.js';
 import { buildXRoadHeaders, HeaderError } from '../../../src/xroad/headers.js';
 import { ALG, NS } from '../../../src/xroad/namespaces.js';
 import { firstChild, textOf } from '../../../src/xroad/xml/dom.js';
@@ -48,6 +48,27 @@ describe('xroad WS-Security sign and verify', function () {
       const xml = signedRequest({ identity: testPki().portalEc });
       expect(xml).to.contain(ALG.ecdsaSha256);
       expect(verify(xml).signer.subject).to.contain('CN=70000030');
+    });
+
+    it('signs on the thread pool the same envelope the synchronous signer writes, RSA and ECDSA', async () => {
+      const now = new Date();
+      const headers = buildXRoadHeaders(requestHeaders());
+      // Ids are random per envelope, and so are the digests and the signature over them: with those masked, the envelopes are equal.
+      const masked = (xml: string): string =>
+        xml
+          .replace(/(id-|TS-|X509-)[0-9a-f]{16}/g, '$1*')
+          .replace(/<ds:DigestValue>[^<]*</g, '<ds:DigestValue>*<')
+          .replace(/<ds:SignatureValue>[^<]*</g, '<ds:SignatureValue>*<');
+      for (const identity of [testPki().portal, testPki().portalEc]) {
+        const opts = { headers, bodyXml: BODY, identity, now, ttlSeconds: 300 };
+        const xml = await buildSignedEnvelopeAsync(opts);
+        expect(verify(xml, now).signer.subject).to.contain('CN=70000030');
+        expect(masked(xml) === masked(buildSignedEnvelope(opts)), 'same envelope but ids, digests and signature').to.equal(true);
+      }
+      const broken = { ...testPki().portal, privateKey: crypto.createSecretKey(Buffer.alloc(32)) };
+      let refused: unknown;
+      await buildSignedEnvelopeAsync({ headers, bodyXml: BODY, identity: broken, now, ttlSeconds: 300 }).catch((e: unknown) => (refused = e));
+      expect(refused).to.be.instanceOf(Error);
     });
 
     it('covers unknown headers and keeps the body as given', () => {
