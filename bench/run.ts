@@ -479,7 +479,8 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
   let errors = 0;
   let rssAfter: number | undefined;
   let windowIndex = 0;
-  /** Latencies of each window that ends at or after the baseline, for the pooled drift. */
+  /** Windows that end at or after the baseline count for the drift; their latencies are kept for the pooled one. */
+  const afterBaselineAt = (end: number): boolean => end >= baselineAt - 1e-9;
   const afterBaselineLatencies: number[][] = [];
   const pool = new RequestPool(() => getHolderRequest(env.keys, seededInn(Math.floor(Math.random() * env.seeded))));
   while (t < total - 1e-9) {
@@ -495,12 +496,12 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
     errors += r.errors;
     windowIndex += 1;
     if (rssAfter === undefined && t >= baselineAt) rssAfter = s.rss;
-    if (t >= baselineAt - 1e-9) afterBaselineLatencies.push(r.latencies);
+    if (afterBaselineAt(t)) afterBaselineLatencies.push(r.latencies);
     const gcNote = gcMs !== undefined && s.gcLongestMs !== undefined ? `, GC ${gcMs.toFixed(0)} ms (longest pause ${s.gcLongestMs.toFixed(1)} ms)` : '';
     say(`  soak t=${t.toFixed(0)} s: ${r.rps.toFixed(0)} req/s, p99 ${r.p99ms.toFixed(1)} ms, RSS ${mb(s.rss)} MB (heap ${mb(s.heapUsed ?? NaN)})${gcNote}, machine load ${os.loadavg()[0].toFixed(2)}`);
   }
   const end = await adapter.stats();
-  const afterBaseline = samples.filter((s) => s.t >= baselineAt - 1e-9);
+  const afterBaseline = samples.filter((s) => afterBaselineAt(s.t));
   const byWindows = p99Drift((afterBaseline.length >= 2 ? afterBaseline : samples).map((s) => s.p99ms));
   const drift = pooledP99Drift(afterBaselineLatencies);
   Object.assign(m, { eRssAfter30s: rssAfter, eRssEnd: end.rss, eP99First: drift.first, eP99Last: drift.last, eP99WindowMedianDrift: byWindows.drift });

@@ -105,8 +105,9 @@ export function soapExchange(deps: SoapEndpointDeps): (call: SoapCall) => Promis
     let op: OperationDef | undefined;
 
     const responseXml = (output: unknown, def: OperationDef): string => encodeWrapper(`${def.serviceCode}Response`, def.namespace, output, objectShapeOf(def.output, 'output'));
+    const answer = (envelope: string): Rendered => ({ status: 200, contentType: SOAP_CONTENT_TYPE, body: Buffer.from(envelope) });
     const render = (outcome: Outcome): Rendered => {
-      if (outcome.ok && op) return { status: 200, contentType: SOAP_CONTENT_TYPE, body: Buffer.from(sign(echoed, responseXml(outcome.output, op))) };
+      if (outcome.ok && op) return answer(sign(echoed, responseXml(outcome.output, op)));
       const err = outcome.ok ? new AppError('INTERNAL') : outcome.error;
       return { status: 500, contentType: SOAP_CONTENT_TYPE, body: Buffer.from(signedFault(err)), faultCode: err.faultCode, faultString: err.text.en };
     };
@@ -115,8 +116,7 @@ export function soapExchange(deps: SoapEndpointDeps): (call: SoapCall) => Promis
     // the pool would only add latency. Faults, rare, are signed in place.
     const renderOperation = async (outcome: Outcome): Promise<Rendered> => {
       if (!outcome.ok || !op || inFlight < 2) return render(outcome);
-      const signed = await buildSignedEnvelopeAsync(signOptions(echoed, responseXml(outcome.output, op)));
-      return { status: 200, contentType: SOAP_CONTENT_TYPE, body: Buffer.from(signed) };
+      return answer(await buildSignedEnvelopeAsync(signOptions(echoed, responseXml(outcome.output, op))));
     };
     const signOptions = (headers: string[], bodyXml: string): SignEnvelopeOptions => ({ headers, bodyXml, bodyCanonical: true, identity: deps.keys.identity(signer), now, ttlSeconds: config.xroad.timestamp.ttlSeconds });
     const sign = (headers: string[], bodyXml: string): string => buildSignedEnvelope(signOptions(headers, bodyXml));
