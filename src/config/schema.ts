@@ -121,13 +121,17 @@ export const configSchema = z
          * `xrd:id` uniqueness per client (CONTRACT §3). Records live `retentionSeconds`; a repeat of an id
          * whose first request is still running waits up to `waitForPendingMs` for its response, then gets
          * `Server.MessageInProgress`; a claim not completed within `pendingTakeoverSeconds` (its process died)
-         * may be taken over by a retry.
+         * may be taken over by a retry. `readClaims`: where a read's claim is kept until its response is
+         * logged — `log-batch` (the default on SQLite) in this process's memory, the row inserted by the
+         * exchange log's batch; `upfront` (the default on PostgreSQL) as a pending row before the read runs,
+         * which several adapter processes sharing one store need: set it if two processes serve one SQLite file.
          */
         messageIds: z
           .object({
             retentionSeconds: z.number().int().min(60),
             waitForPendingMs: z.number().int().min(0).max(60_000),
             pendingTakeoverSeconds: z.number().int().min(1),
+            readClaims: z.enum(['upfront', 'log-batch']).optional(),
           })
           .strict(),
         /**

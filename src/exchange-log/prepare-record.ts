@@ -98,7 +98,7 @@ const RECORD_FIELDS: Record<keyof ExchangeRecordInput, Check> = {
   subjects: optional(arrayOf(object({ kind: str, value: str }))),
   requestId: optional(text(128)),
   operationKind: optional(oneOf('read', 'write')),
-  replayClaim: optional(object({ ref: object({ client: str, messageId: str, token: str }), contentType: str })),
+  replayClaim: optional(object({ ref: object({ client: str, messageId: str, token: str, insert: optional(object({ requestHash: str, createdAtMs: count })) }), contentType: str })),
 };
 
 /** Every field's problem, `field: expected …`; empty when the record is well formed. */

@@ -71,7 +71,7 @@ export async function invokeOperation(deps: InvokeDeps, args: InvokeArgs): Promi
   const { op, ctx } = args;
   if (!deps.acl.isAllowed(ctx.client, op.subsystem, op.serviceCode)) throw new AppError('ACCESS_DENIED');
   op.authorize?.(ctx.client);
-  const claim = args.idempotency ? await deps.messageIds.claim(ctx.client, args.idempotency.messageId, args.idempotency.requestHash, ctx.now.getTime()) : undefined;
+  const claim = args.idempotency ? await deps.messageIds.claim(ctx.client, args.idempotency.messageId, args.idempotency.requestHash, ctx.now.getTime(), op.kind) : undefined;
   if (claim?.kind === 'replay') return { rendered: claim.response, replayed: true, subjects: [] };
   const token = claim?.token;
   const subjects: SubjectRef[] = [];
@@ -141,17 +141,20 @@ export function errInfo(e: unknown): Record<string, unknown> {
  * durable before the client learns of the effect); for reads it completes in the background and
  * a failure is logged, never shown.
  */
-export async function appendExchange(writer: ExchangeLogWriter, record: ExchangeRecordInput, durable: boolean, log: Logger, onLost?: () => Promise<void>): Promise<void> {
-  const p = writer.append(record);
+export async function appendExchange(writer: ExchangeLogWriter, record: ExchangeRecordInput, durable: boolean, log: Logger, claim?: PendingClaim): Promise<void> {
+  const p = writer.append(record).then(
+    () => claim?.messageIds.logged(claim.ref),
+    (e: unknown) => {
+      // A claim the failed batch was to complete is given up, so that a retry runs the read again.
+      claim?.messageIds.releaseRef(claim.ref).catch((again: unknown) => log.warn('message id claim not released after a failed log append', { messageId: record.messageId, err: errInfo(again) }));
+      throw e;
+    },
+  );
   if (durable) {
     await p;
     return;
   }
-  p.catch((e: unknown) => {
-    log.error('exchange log append failed', { messageId: record.messageId, serviceCode: record.serviceCode, err: errInfo(e) });
-    // A claim the failed batch was to complete is given up, so that a retry runs the read again.
-    onLost?.().catch((again: unknown) => log.warn('message id claim not released after a failed log append', { messageId: record.messageId, err: errInfo(again) }));
-  });
+  p.catch((e: unknown) => log.error('exchange log append failed', { messageId: record.messageId, serviceCode: record.serviceCode, err: errInfo(e) }));
 }
 
 /**
@@ -203,7 +206,7 @@ export async function finishExchange(
   const claim = exchange.claim;
   if (claim) record.replayClaim = { ref: claim.ref, contentType: exchange.rendered.contentType };
   try {
-    await appendExchange(writer, record, exchange.durable, log, claim && (() => claim.messageIds.releaseRef(claim.ref)));
+    await appendExchange(writer, record, exchange.durable, log, claim);
     return exchange.rendered;
   } catch (e) {
     const storeDown = storeUnavailableError(e);

@@ -24,7 +24,19 @@ export interface ClaimRef {
   client: string;
   messageId: string;
   token: string;
+  /**
+   * Set when the claim is held in memory only (a read on a store this process serves alone): the log
+   * batch that logs the response inserts the row, already done, instead of completing a pending one.
+   */
+  insert?: { requestHash: string; createdAtMs: number };
 }
+
+/**
+ * How a read's claim is kept until its response is logged. `upfront`: a pending row inserted before
+ * the operation runs (what several processes sharing one store need). `log-batch`: in this process's
+ * memory, the row written once, done, by the exchange log's batch (SQLite, which one process serves).
+ */
+export type ReadClaims = 'upfront' | 'log-batch';
 
 /** What a claim found: a new id (run the operation, then complete or release) or a finished one (replay). */
 export type Claim = { kind: 'new'; token: string; ref: ClaimRef } | { kind: 'replay'; response: StoredResponse };
@@ -37,7 +49,30 @@ export interface MessageIdOptions {
   pollMs?: number;
   /** Minimum time between two sweeps of expired rows. */
   purgeEveryMs?: number;
+  /** Default: `log-batch` on SQLite, `upfront` on PostgreSQL. */
+  readClaims?: ReadClaims;
 }
+
+/** A read's claim held in memory until the batch logging its response has committed (or failed). */
+interface HeldClaim {
+  requestHash: string;
+  token: string;
+  since: number;
+  released: Promise<void>;
+  release: () => void;
+}
+
+// Per store, not per MessageIds: every transport of the process sees the reads the others hold.
+const heldByStore = new WeakMap<Store, Map<string, HeldClaim>>();
+function heldClaims(store: Store): Map<string, HeldClaim> {
+  let held = heldByStore.get(store);
+  if (!held) {
+    held = new Map();
+    heldByStore.set(store, held);
+  }
+  return held;
+}
+const heldKey = (client: string, messageId: string): string => `${client}\n${messageId}`;
 
 /** A new claim row as inserted. */
 interface PendingRow {
@@ -82,11 +117,20 @@ interface Row {
  * (Server.*: retry later with the same id). A pending claim older than `pendingTakeoverSeconds`
  * belonged to a process that died; a retry takes it over. Rows expire after `retentionSeconds`;
  * an expired id counts as new.
+ *
+ * A read on SQLite (`readClaims: 'log-batch'`; one process serves the file) inserts nothing before
+ * it runs: its claim is held in this process's memory, where a duplicate waits for it or is refused
+ * as above, and the exchange log's batch that logs the response inserts the row, done, in the same
+ * transaction. That saves the pending row's own commit and its second write at completion. It relies
+ * on SQLite being served by one adapter process, whose memory then sees every claim in flight; on
+ * PostgreSQL, which several processes share, reads claim up front like writes.
  */
 export class MessageIds {
   private lastPurge = 0;
   private queued: QueuedClaim[] = [];
   private readonly query: RawQuery;
+  /** Reads' claims held in memory (`log-batch`), by client and id; undefined when reads claim up front. */
+  private readonly held: Map<string, HeldClaim> | undefined;
   /** Claims inserted (tried) and the statements that carried them. */
   readonly stats = { claims: 0, claimStatements: 0 };
   private readonly pollMs: number;
@@ -97,6 +141,8 @@ export class MessageIds {
     private readonly opts: MessageIdOptions,
   ) {
     this.query = directQuery(store.knex, store.client);
+    const readClaims = opts.readClaims ?? (store.client === 'sqlite' ? 'log-batch' : 'upfront');
+    this.held = readClaims === 'log-batch' ? heldClaims(store) : undefined;
     this.pollMs = opts.pollMs ?? 50;
     this.purgeEveryMs = opts.purgeEveryMs ?? 60_000;
   }
@@ -104,20 +150,44 @@ export class MessageIds {
   /**
    * @param now request time (retention is counted from it); liveness of pending claims and the wait
    *   use the wall clock, so a fixed test clock cannot make a running claim look abandoned.
+   * @param kind a read's claim may be held in memory until its response is logged (`readClaims`).
    */
-  async claim(rawClient: string, rawMessageId: string, requestHash: string, now: number = Date.now()): Promise<Claim> {
+  async claim(rawClient: string, rawMessageId: string, requestHash: string, now: number = Date.now(), kind: 'read' | 'write' = 'write'): Promise<Claim> {
     const client = storedId(rawClient);
     const messageId = storedId(rawMessageId);
     this.maybePurge(now);
     const deadline = Date.now() + this.opts.waitForPendingMs;
+    const key = heldKey(client, messageId);
     for (;;) {
       const token = crypto.randomUUID();
-      if (await this.insertClaim({ client, message_id: messageId, request_hash: requestHash, state: 'pending', owner: token, created_at_ms: now, updated_at_ms: Date.now() })) {
-        return { kind: 'new', token, ref: { client, messageId, token } };
+      const held = this.held?.get(key);
+      if (held) {
+        if (held.requestHash !== requestHash) throw new AppError('DUPLICATE_MESSAGE_ID');
+        // Held longer than a pending row may be: its exchange never reached the log. Take it over.
+        if (held.since < Date.now() - this.opts.pendingTakeoverSeconds * 1000) this.dropHeld(key, held.token);
+        else await this.waitFor(held, deadline);
+        continue;
+      }
+      let row: Row | undefined;
+      if (kind === 'read' && this.held) {
+        // Held before the lookup, so that a duplicate arriving meanwhile waits for this one.
+        this.hold(key, requestHash, token);
+        try {
+          row = await this.find(client, messageId);
+        } catch (e) {
+          this.dropHeld(key, token);
+          throw e;
+        }
+        if (!row) return { kind: 'new', token, ref: { client, messageId, token, insert: { requestHash, createdAtMs: now } } };
+        this.dropHeld(key, token);
+      } else {
+        if (await this.insertClaim({ client, message_id: messageId, request_hash: requestHash, state: 'pending', owner: token, created_at_ms: now, updated_at_ms: Date.now() })) {
+          return { kind: 'new', token, ref: { client, messageId, token } };
+        }
+        row = await this.find(client, messageId);
+        if (!row) continue; // expired and swept between our insert and read: try again
       }
 
-      const row = (await this.store.knex(TABLE).where({ client, message_id: messageId }).first()) as Row | undefined;
-      if (!row) continue; // expired and swept between our insert and read: try again
       if (Number(row.created_at_ms) < now - this.opts.retentionSeconds * 1000) {
         await this.store.knex(TABLE).where({ client, message_id: messageId, owner: row.owner }).delete();
         continue;
@@ -146,6 +216,42 @@ export class MessageIds {
       if (Date.now() >= deadline) throw new AppError('MESSAGE_IN_PROGRESS');
       await sleep(this.pollMs);
     }
+  }
+
+  private async find(client: string, messageId: string): Promise<Row | undefined> {
+    return (await this.store.knex(TABLE).where({ client, message_id: messageId }).first()) as Row | undefined;
+  }
+
+  private hold(key: string, requestHash: string, token: string): void {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held?.set(key, { requestHash, token, since: Date.now(), released, release });
+  }
+
+  /** Lets go of a held claim if `token` still owns it; whoever waits for it looks again. */
+  private dropHeld(key: string, token: string): boolean {
+    const held = this.held?.get(key);
+    if (!held || held.token !== token) return false;
+    this.held?.delete(key);
+    held.release();
+    return true;
+  }
+
+  /** Waits until a held claim is let go of, or MESSAGE_IN_PROGRESS at the deadline. */
+  private async waitFor(held: HeldClaim, deadline: number): Promise<void> {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new AppError('MESSAGE_IN_PROGRESS');
+    const timer = new AbortController();
+    try {
+      await Promise.race([held.released, sleep(left, undefined, { signal: timer.signal })]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** The batch that logged a held claim's response has committed: the row is there now. */
+  logged(ref: ClaimRef): void {
+    if (ref.insert) this.dropHeld(heldKey(ref.client, ref.messageId), ref.token);
   }
 
   /**
@@ -208,6 +314,7 @@ export class MessageIds {
 
   /** release() for a claim as the claim returned it. */
   async releaseRef(ref: ClaimRef): Promise<void> {
+    if (this.dropHeld(heldKey(ref.client, ref.messageId), ref.token)) return;
     await this.store.knex(TABLE).where({ client: ref.client, message_id: ref.messageId, owner: ref.token, state: 'pending' }).delete();
   }
 
@@ -245,19 +352,45 @@ export interface LoggedCompletion {
 const COMPLETION_COLUMNS = 9;
 // One binding more per statement: the completion time.
 const MAX_COMPLETIONS_PER_STATEMENT = Math.floor((MAX_BINDINGS - 1) / COMPLETION_COLUMNS);
+const DONE_COLUMNS = [...CLAIM_COLUMNS, 'response_seq', 'response_status', 'response_type', 'response_fault_code', 'response_fault_string', 'response_body'] as const;
 
 /**
- * Marks claims done inside the exchange log's batch transaction, one multi-row `UPDATE … FROM
- * (VALUES …)` per batch: the row points at the record holding the response (`response_seq`), so the
- * bytes are written once. A claim taken over meanwhile (its owner changed) is left alone. Returns
- * how many claims were completed.
+ * Completes reads' claims inside the exchange log's batch transaction; the row points at the
+ * record holding the response (`response_seq`), so the bytes are written once. A pending claim is
+ * marked done by one multi-row `UPDATE … FROM (VALUES …)` per batch, unless it was taken over
+ * meanwhile (its owner changed). A claim held in memory is inserted, done, by one multi-row INSERT;
+ * a row already there for its id keeps it. Returns how many claims were completed.
  */
 export async function completeLoggedClaims(query: RawQuery, client: StoreClient, completions: readonly LoggedCompletion[], nowMs: number): Promise<number> {
-  let done = 0;
+  const inserts: unknown[][] = [];
+  const updates: LoggedCompletion[] = [];
+  for (const c of completions) {
+    if (!c.ref.insert) {
+      updates.push(c);
+      continue;
+    }
+    const row: Record<(typeof DONE_COLUMNS)[number], unknown> = {
+      client: c.ref.client,
+      message_id: c.ref.messageId,
+      request_hash: c.ref.insert.requestHash,
+      state: 'done',
+      owner: c.ref.token,
+      created_at_ms: c.ref.insert.createdAtMs,
+      updated_at_ms: nowMs,
+      response_seq: c.seq,
+      response_status: c.status,
+      response_type: c.contentType,
+      response_fault_code: c.faultCode,
+      response_fault_string: c.faultString?.slice(0, 512) ?? null,
+      response_body: c.body,
+    };
+    inserts.push(DONE_COLUMNS.map((k) => row[k]));
+  }
+  let done = inserts.length ? (await insertRows(query, TABLE, DONE_COLUMNS, inserts, 'on conflict (client, message_id) do nothing returning owner')).returned.length : 0;
   // PostgreSQL types a VALUES column from its values; unknown parameters need their type named.
   const tuple = client === 'postgres' ? '(?, ?, ?, cast(? as bigint), cast(? as integer), ?, ?, ?, cast(? as bytea))' : '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
-  for (let i = 0; i < completions.length; i += MAX_COMPLETIONS_PER_STATEMENT) {
-    const chunk = completions.slice(i, i + MAX_COMPLETIONS_PER_STATEMENT);
+  for (let i = 0; i < updates.length; i += MAX_COMPLETIONS_PER_STATEMENT) {
+    const chunk = updates.slice(i, i + MAX_COMPLETIONS_PER_STATEMENT);
     const sql =
       `update ${TABLE} set state = 'done', updated_at_ms = ?, response_seq = v.column4, response_status = v.column5, response_type = v.column6, ` +
       `response_fault_code = v.column7, response_fault_string = v.column8, response_body = v.column9 from (values ${chunk.map(() => tuple).join(', ')}) as v ` +

@@ -8,7 +8,8 @@ import { sampleRecord } from '../../../fixtures/exchange-log/sample-records.js';
 import { openLog } from '../exchange-log/log-context.js';
 import { MemoryExchangeLog } from './harness.js';
 
-const opts = { retentionSeconds: 3600, waitForPendingMs: 300, pendingTakeoverSeconds: 60, pollMs: 10 };
+const baseOpts = { retentionSeconds: 3600, waitForPendingMs: 300, pendingTakeoverSeconds: 60, pollMs: 10 };
+const opts = baseOpts;
 const response = (text: string) => ({ status: 200, contentType: 'text/xml; charset=utf-8', body: Buffer.from(text) });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -124,10 +125,12 @@ forEachStore('message ids', (ctx) => {
     expect(Number(left?.n)).to.equal(0);
   });
 
-  describe("a read's response is stored once, by the exchange log", () => {
+  for (const readClaims of ['upfront', 'log-batch'] as const) describe(`a read's response is stored once, by the exchange log (read claims ${readClaims})`, () => {
     const CLIENT = 'c/GOV/1/a';
+    const opts = { ...baseOpts, readClaims };
+    const mid = (n: number) => `m-log-${readClaims}-${n}`;
     const claimNew = async (ids: MessageIds, messageId: string) => {
-      const c = await ids.claim(CLIENT, messageId, 'h');
+      const c = await ids.claim(CLIENT, messageId, 'h', Date.now(), 'read');
       if (c.kind !== 'new') throw new Error('expected a new claim');
       return c;
     };
@@ -136,12 +139,13 @@ forEachStore('message ids', (ctx) => {
     it('the batch that logs the response completes the claim; the row names the record and holds no copy', async () => {
       const ids = new MessageIds(ctx.store, opts);
       const log = openLog(ctx.store);
-      const c = await claimNew(ids, 'm-log-1');
-      const record = { ...sampleRecord(1), messageId: 'm-log-1', responseBody: Buffer.from('<read-response/>'), replayClaim: { ref: c.ref, contentType: 'text/xml; charset=utf-8' } };
+      const c = await claimNew(ids, mid(1));
+      const record = { ...sampleRecord(1), messageId: mid(1), responseBody: Buffer.from('<read-response/>'), replayClaim: { ref: c.ref, contentType: 'text/xml; charset=utf-8' } };
       const { seq } = await log.append(record);
-      const stored = await row('m-log-1');
+      ids.logged(c.ref);
+      const stored = await row(mid(1));
       expect([stored.state, Number(stored.response_seq), stored.response_body]).to.deep.equal(['done', seq, null]);
-      const again = await ids.claim(CLIENT, 'm-log-1', 'h');
+      const again = await ids.claim(CLIENT, mid(1), 'h');
       expect(again.kind === 'replay' && [again.response.body.toString(), again.response.contentType, again.response.status]).to.deep.equal(['<read-response/>', 'text/xml; charset=utf-8', record.statusCode]);
       await log.close();
     });
@@ -149,10 +153,11 @@ forEachStore('message ids', (ctx) => {
     it('a log that keeps metadata only stores the bytes in the row; a Client fault replays as the fault', async () => {
       const ids = new MessageIds(ctx.store, opts);
       const log = openLog(ctx.store, { bodies: 'metadata' });
-      const c = await claimNew(ids, 'm-log-2');
-      await log.append({ ...sampleRecord(2), messageId: 'm-log-2', succeeded: false, statusCode: 500, faultCode: 'Client.NotFound', faultString: 'no such holder', responseBody: Buffer.from('<fault/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
-      expect(Buffer.from((await row('m-log-2')).response_body).toString()).to.equal('<fault/>');
-      const again = await ids.claim(CLIENT, 'm-log-2', 'h');
+      const c = await claimNew(ids, mid(2));
+      await log.append({ ...sampleRecord(2), messageId: mid(2), succeeded: false, statusCode: 500, faultCode: 'Client.NotFound', faultString: 'no such holder', responseBody: Buffer.from('<fault/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
+      ids.logged(c.ref);
+      expect(Buffer.from((await row(mid(2))).response_body).toString()).to.equal('<fault/>');
+      const again = await ids.claim(CLIENT, mid(2), 'h');
       expect(again.kind === 'replay' && [again.response.body.toString(), again.response.status, again.response.faultCode, again.response.faultString]).to.deep.equal(['<fault/>', 500, 'Client.NotFound', 'no such holder']);
       await log.close();
     });
@@ -160,21 +165,22 @@ forEachStore('message ids', (ctx) => {
     it('once the log no longer holds the response, a repeat runs the read again', async () => {
       const ids = new MessageIds(ctx.store, opts);
       const log = openLog(ctx.store);
-      const c = await claimNew(ids, 'm-log-3');
-      const { seq } = await log.append({ ...sampleRecord(3), messageId: 'm-log-3', responseBody: Buffer.from('<r/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
+      const c = await claimNew(ids, mid(3));
+      const { seq } = await log.append({ ...sampleRecord(3), messageId: mid(3), responseBody: Buffer.from('<r/>'), replayClaim: { ref: c.ref, contentType: 'text/xml' } });
+      ids.logged(c.ref);
       await ctx.store.knex('exchange_bodies').where({ seq }).update({ response: null });
-      expect((await ids.claim(CLIENT, 'm-log-3', 'h')).kind).to.equal('new');
+      expect((await ids.claim(CLIENT, mid(3), 'h')).kind).to.equal('new');
       await log.close();
     });
 
-    it('a claim taken over before its batch committed is left to the new owner', async () => {
+    if (readClaims === 'upfront') it('a claim taken over before its batch committed is left to the new owner', async () => {
       const ids = new MessageIds(ctx.store, { ...opts, pendingTakeoverSeconds: 0 });
       const log = openLog(ctx.store);
-      const stale = await claimNew(ids, 'm-log-4');
+      const stale = await claimNew(ids, mid(4));
       await new Promise((r) => setTimeout(r, 5));
-      const fresh = await claimNew(ids, 'm-log-4');
-      await log.append({ ...sampleRecord(4), messageId: 'm-log-4', responseBody: Buffer.from('<late/>'), replayClaim: { ref: stale.ref, contentType: 'text/xml' } });
-      const stored = await row('m-log-4');
+      const fresh = await claimNew(ids, mid(4));
+      await log.append({ ...sampleRecord(4), messageId: mid(4), responseBody: Buffer.from('<late/>'), replayClaim: { ref: stale.ref, contentType: 'text/xml' } });
+      const stored = await row(mid(4));
       expect([stored.state, stored.owner]).to.deep.equal(['pending', fresh.token]);
       expect(log.writerStats.records).to.equal(1);
       await log.close();
@@ -184,15 +190,72 @@ forEachStore('message ids', (ctx) => {
       const ids = new MessageIds(ctx.store, opts);
       const writer = new MemoryExchangeLog();
       writer.failNext = true;
-      const c = await claimNew(ids, 'm-log-5');
+      const c = await claimNew(ids, mid(5));
       const { responseBody, statusCode, ...rest } = sampleRecord(5);
       const base = rest as ExchangeBase;
       const rendered = { status: statusCode, contentType: 'text/xml', body: responseBody ?? Buffer.from('<r/>') };
       const sent = await finishExchange(writer, { base, rendered, subjects: [], durable: false, claim: { ref: c.ref, messageIds: ids } }, silentLogger(), () => rendered);
       expect(sent).to.equal(rendered);
-      for (let i = 0; i < 50 && (await row('m-log-5')); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await row('m-log-5')).to.equal(undefined);
-      expect((await ids.claim(CLIENT, 'm-log-5', 'h')).kind).to.equal('new');
+      for (let i = 0; i < 50 && (await row(mid(5))); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await row(mid(5))).to.equal(undefined);
+      expect((await ids.claim(CLIENT, mid(5), 'h')).kind).to.equal('new');
     });
+      if (readClaims === 'log-batch') {
+      it('nothing is written before the log: a repeat waits for the first and replays its logged response; another body, or a write with the id, is refused at once', async () => {
+        const ids = new MessageIds(ctx.store, opts);
+        const log = openLog(ctx.store);
+        const c = await claimNew(ids, mid(6));
+        expect(c.ref.insert?.requestHash).to.equal('h');
+        expect(await row(mid(6))).to.equal(undefined);
+        const repeat = ids.claim(CLIENT, mid(6), 'h', Date.now(), 'read');
+        expect(await codeOf(ids.claim(CLIENT, mid(6), 'other', Date.now(), 'read'))).to.equal('DUPLICATE_MESSAGE_ID');
+        expect(await codeOf(ids.claim(CLIENT, mid(6), 'other'))).to.equal('DUPLICATE_MESSAGE_ID');
+        // Another transport of the process (its own MessageIds) sees the held claim too.
+        expect(await codeOf(new MessageIds(ctx.store, opts).claim(CLIENT, mid(6), 'other', Date.now(), 'read'))).to.equal('DUPLICATE_MESSAGE_ID');
+        const { responseBody, statusCode, ...rest } = { ...sampleRecord(6), messageId: mid(6), responseBody: Buffer.from('<first/>') };
+        const rendered = { status: statusCode, contentType: 'text/xml', body: responseBody };
+        await finishExchange(log, { base: rest as ExchangeBase, rendered, subjects: [], durable: false, claim: { ref: c.ref, messageIds: ids } }, silentLogger(), () => rendered);
+        const got = await repeat;
+        expect(got.kind === 'replay' && got.response.body.toString()).to.equal('<first/>');
+        const stored = await row(mid(6));
+        expect([stored.state, stored.owner, stored.request_hash, stored.response_body]).to.deep.equal(['done', c.token, 'h', null]);
+        expect(await codeOf(ids.claim(CLIENT, mid(6), 'other'))).to.equal('DUPLICATE_MESSAGE_ID');
+        await log.close();
+      });
+
+      it('a repeat of a held claim gets MESSAGE_IN_PROGRESS after waitForPendingMs; a released one runs again; an abandoned one is taken over', async () => {
+        const ids = new MessageIds(ctx.store, { ...opts, waitForPendingMs: 30 });
+        const c = await claimNew(ids, mid(7));
+        expect(await codeOf(ids.claim(CLIENT, mid(7), 'h', Date.now(), 'read'))).to.equal('MESSAGE_IN_PROGRESS');
+        await ids.release(CLIENT, mid(7), c.token);
+        const again = await claimNew(ids, mid(7));
+        expect(again.token).to.not.equal(c.token);
+        const quick = new MessageIds(ctx.store, { ...opts, pendingTakeoverSeconds: 0 });
+        await new Promise((r) => setTimeout(r, 5));
+        const taken = await claimNew(quick, mid(7));
+        expect(taken.token).to.not.equal(again.token);
+        // The one taken over lets go of nothing that is no longer its own.
+        await ids.release(CLIENT, mid(7), again.token);
+        expect(await codeOf(ids.claim(CLIENT, mid(7), 'other', Date.now(), 'read'))).to.equal('DUPLICATE_MESSAGE_ID');
+        await quick.release(CLIENT, mid(7), taken.token);
+      });
+
+      it('of reads of one id logged by two processes that did not see each other, the first batch keeps the id', async () => {
+        const ids = new MessageIds(ctx.store, opts);
+        const log = openLog(ctx.store);
+        const first = await claimNew(ids, mid(8));
+        await ids.release(CLIENT, mid(8), first.token);
+        const second = await claimNew(ids, mid(8));
+        const one = await log.append({ ...sampleRecord(8), messageId: mid(8), responseBody: Buffer.from('<one/>'), replayClaim: { ref: first.ref, contentType: 'text/xml' } });
+        await log.append({ ...sampleRecord(9), messageId: mid(8), responseBody: Buffer.from('<two/>'), replayClaim: { ref: second.ref, contentType: 'text/xml' } });
+        const stored = await row(mid(8));
+        expect([stored.owner, Number(stored.response_seq)]).to.deep.equal([first.token, one.seq]);
+        expect(log.writerStats.records).to.equal(2);
+        ids.logged(second.ref);
+        const again = await ids.claim(CLIENT, mid(8), 'h', Date.now(), 'read');
+        expect(again.kind === 'replay' && again.response.body.toString()).to.equal('<one/>');
+        await log.close();
+      });
+    }
   });
 });
