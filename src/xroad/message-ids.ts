@@ -218,8 +218,10 @@ export class MessageIds {
     }
   }
 
+  /** The row of an id; on the store's connection directly, since every read looks first. */
   private async find(client: string, messageId: string): Promise<Row | undefined> {
-    return (await this.store.knex(TABLE).where({ client, message_id: messageId }).first()) as Row | undefined;
+    const rows = await this.query(`select * from ${TABLE} where client = ? and message_id = ?`, [client, messageId]);
+    return rows[0] as unknown as Row | undefined;
   }
 
   private hold(key: string, requestHash: string, token: string): void {
