@@ -142,7 +142,13 @@ export function errInfo(e: unknown): Record<string, unknown> {
  * a failure is logged, never shown.
  */
 export async function appendExchange(writer: ExchangeLogWriter, record: ExchangeRecordInput, durable: boolean, log: Logger, claim?: PendingClaim): Promise<void> {
-  const p = writer.append(record).then(
+  let appended: Promise<unknown>;
+  try {
+    appended = writer.append(record);
+  } catch (e) {
+    appended = Promise.reject(e);
+  }
+  const p = appended.then(
     () => claim?.messageIds.logged(claim.ref),
     (e: unknown) => {
       // A claim the failed batch was to complete is given up, so that a retry runs the read again.

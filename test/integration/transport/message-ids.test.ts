@@ -200,7 +200,23 @@ forEachStore('message ids', (ctx) => {
       expect(await row(mid(5))).to.equal(undefined);
       expect((await ids.claim(CLIENT, mid(5), 'h')).kind).to.equal('new');
     });
-      if (readClaims === 'log-batch') {
+      it('a log writer that throws at once releases the claim as one that rejects', async () => {
+      const ids = new MessageIds(ctx.store, opts);
+      const c = await claimNew(ids, mid(10));
+      const throwing = {
+        append(): Promise<{ seq: number }> {
+          throw new Error('writer broke');
+        },
+      };
+      const { responseBody, statusCode, ...rest } = sampleRecord(10);
+      const rendered = { status: statusCode, contentType: 'text/xml', body: responseBody ?? Buffer.from('<r/>') };
+      expect(await finishExchange(throwing, { base: rest as ExchangeBase, rendered, subjects: [], durable: false, claim: { ref: c.ref, messageIds: ids } }, silentLogger(), () => rendered)).to.equal(rendered);
+      for (let i = 0; i < 50 && (await row(mid(10))); i++) await new Promise((r) => setTimeout(r, 10));
+      const again = await ids.claim(CLIENT, mid(10), 'h', Date.now(), 'read');
+      expect(again.kind === 'new' && again.token).to.not.equal(c.token);
+    });
+
+    if (readClaims === 'log-batch') {
       it('nothing is written before the log: a repeat waits for the first and replays its logged response; another body, or a write with the id, is refused at once', async () => {
         const ids = new MessageIds(ctx.store, opts);
         const log = openLog(ctx.store);
