@@ -208,6 +208,22 @@ describe('POST /xroad', () => {
       expect(last?.responseBody?.toString()).to.equal(first.text);
     });
 
+    it('concurrent repeats of a read: it runs once, every repeat gets its answer, another body is refused', async () => {
+      const mid = newId();
+      const read = (value: string) => signedRequest({ id: mid, service: recordService('slowRead'), bodyXml: `<o:slowRead xmlns:o="${OTHER_NS}"><o:value>${value}</o:value><o:delayMs>150</o:delayMs></o:slowRead>` });
+      const before = calls.slowRead;
+      const first = send(read('v'));
+      await new Promise((r) => setTimeout(r, 40));
+      const [a, b, c, other] = await Promise.all([first, send(read('v')), send(read('v')), send(read('w'))]);
+      expect(calls.slowRead).to.equal(before + 1);
+      expect([a.status, b.status, c.status]).to.deep.equal([200, 200, 200]);
+      expect(b.text).to.equal(a.text);
+      expect(c.text).to.equal(a.text);
+      expect(parseResponse(other.text).faultCode).to.equal('Client.DuplicateMessageId');
+      const row = await store.knex('xroad_message_ids').where({ message_id: mid }).first();
+      expect(row.state).to.equal('done');
+    });
+
     it('refuses a repeat with another body as Client.DuplicateMessageId', async () => {
       const mid = newId();
       await send(signedRequest({ id: mid, service: recordService(), bodyXml: recordBody('a') }));

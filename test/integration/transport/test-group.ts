@@ -11,6 +11,7 @@ export const OTHER_NS = 'urn:test:other-test:v1';
 export interface Calls {
   record: number;
   flaky: number;
+  slowRead: number;
   contexts: CallContext[];
 }
 
@@ -19,7 +20,7 @@ const title = (en: string) => ({ ky: `${en} (ky)`, ru: `${en} (ru)`, en });
 /**
  * Operations with the behaviours the transport must handle: a write that reports its subjects, one
  * that fails with an internal error (whose message must never reach the caller), a business error,
- * a transient upstream failure, and a slow write for concurrency.
+ * a transient upstream failure, and a slow write and a slow read for concurrency.
  */
 export function otherGroup(calls: Calls): ServiceGroup {
   const subsystem = 'other-test';
@@ -85,6 +86,20 @@ export function otherGroup(calls: Calls): ServiceGroup {
       }),
       defineOperation({
         ...base,
+        serviceCode: 'slowRead',
+        title: title('Read slowly'),
+        kind: 'read',
+        input: z.object({ value: z.string().max(20), delayMs: z.number().int().min(0).max(2000) }),
+        output: z.object({ run: z.number().int(), value: z.string() }),
+        async handler(input) {
+          calls.slowRead += 1;
+          const run = calls.slowRead;
+          await sleep(input.delayMs);
+          return { run, value: input.value };
+        },
+      }),
+      defineOperation({
+        ...base,
         serviceCode: 'badOutput',
         title: title('Returns what it promised not to'),
         kind: 'read',
@@ -99,7 +114,7 @@ export function otherGroup(calls: Calls): ServiceGroup {
 }
 
 export function newCalls(): Calls {
-  return { record: 0, flaky: 0, contexts: [] };
+  return { record: 0, flaky: 0, slowRead: 0, contexts: [] };
 }
 
 export function testTable(calls: Calls): OperationTable {
