@@ -15,17 +15,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KeyStore } from '../src/pki/key-store.js';
-import { ensureDevPki } from '../src/pki/dev-pki.js';
-import { TrustStore } from '../src/pki/trust-store.js';
 import { registerHolderInput, submitDataArraysInput } from '../src/registries/holders/holders-schemas.js';
 import { AGENCY_STAGE_1, AGENCY_STAGE_2 } from '../fixtures/holders/agency-example.js';
-import { freshStore, postgresAvailable, type TestStore } from '../test/helpers/stores.js';
-import { startServerProcess, type ProcStats, type ServerHandle } from './lib/child.js';
+import { postgresAvailable } from '../test/helpers/stores.js';
+import { cpuOf, type ProcStats, type ServerHandle } from './lib/child.js';
+import { prepareStore, startAdapter, startBaseline, type BenchEnv } from './lib/bench-env.js';
 import { runIterations } from './lib/iterations.js';
 import { runLoad, type BenchRequest, type LoadResult } from './lib/load.js';
 import { getHolderRequest, RequestPool, responseChecker, signedHoldersRequest, soapPost } from './lib/messages.js';
-import { seededInn, seedHolders, warmMinjustCache, writeInn, writePin } from './lib/seed.js';
+import { seededInn, writeInn, writePin } from './lib/seed.js';
 import { evaluateTargets, formatTable, formatTargets, mb, p99Drift, pooledP99Drift, type Measured, type Row } from './lib/targets.js';
 import { cryptoFloor, syscallCostUs } from './scenarios/crypto-floor.js';
 import { runLogPart } from './lib/log-part.js';
@@ -89,7 +87,6 @@ function describeFailure(status: number, body: Buffer): string {
 
 /** The first failing answer of each load step, kept for the JSON report. */
 const failures: string[] = [];
-const cpuOf = (s: ProcStats): number => s.cpuUserUs + s.cpuSystemUs;
 
 /** Run-length settings: quick keeps the whole run under a minute, full under five. */
 function timing(o: Options) {
@@ -98,50 +95,6 @@ function timing(o: Options) {
     : { warm: 1, secs: 4, jitWarm: { requests: 2_500, seconds: 8 }, holdersSmall: 10_000, holdersLarge: 1_000_000, logRecords: 1_000_000, writers: 20_000, floorSecs: 3 };
 }
 
-interface Env {
-  store: TestStore;
-  certsDir: string;
-  keys: KeyStore;
-  trust: TrustStore;
-  /** Holders in the store (the seeded ones plus the template). */
-  holders: number;
-  /** seededInn(0 … seeded-1) exist. */
-  seeded: number;
-  tmp: string;
-}
-
-/** A fresh store (temporary SQLite file or new PostgreSQL schema) seeded with `holders` registered holders. */
-async function prepareStore(o: Options, holders: number, tmp: string, writers: number, certsDir = path.join(tmp, 'certs')): Promise<Env> {
-  const store = await freshStore(o.store);
-  const t = performance.now();
-  const stored = await seedHolders(store, holders, (d) => d % 100_000 === 0 && say(`  seeded ${d} holders`));
-  say(`  ${stored} holders in ${store.location} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  if (writers > 0) await warmMinjustCache(store, writers, 'central-server/GOV/70000024/minjust-service');
-  // The development PKI (a dozen RSA keys) is made once per machine and copied into this run's folder.
-  const cache = path.join(os.tmpdir(), 'adapter-bench-dev-pki');
-  ensureDevPki(cache);
-  fs.cpSync(cache, certsDir, { recursive: true });
-  const keys = new KeyStore(certsDir);
-  return { store, certsDir, keys, trust: new TrustStore([keys.readPem('ca.crt')]), holders: stored, seeded: holders, tmp };
-}
-
-function childEnv(env: Env, o: Options, persons: number): NodeJS.ProcessEnv {
-  const overrides = {
-    store: env.store.storeConfig,
-    certs: { dir: env.certsDir, generateDev: true },
-    sandbox: { enabled: true, minjustPort: 0, bisPort: 0 },
-    logging: { level: 'error' },
-  };
-  return {
-    BENCH_CONFIG: JSON.stringify(overrides),
-    BENCH_PERSONS: String(persons),
-    BENCH_WORKERS: String(o.workers),
-    ...(o.cpuProf ? { BENCH_CPU_PROF: o.cpuProf } : {}),
-  };
-}
-
-const startAdapter = (env: Env, o: Options, persons: number): Promise<ServerHandle> => startServerProcess(path.join(here, 'servers/adapter-server.ts'), childEnv(env, o, persons));
-const startBaseline = (env: Env, o: Options, file: string): Promise<ServerHandle> => startServerProcess(path.join(here, 'baselines', file), childEnv(env, { ...o, workers: 1, cpuProf: undefined }, 0));
 
 /** Servers that have had their first, JIT warm-up run. */
 const jitWarmed = new WeakSet<ServerHandle>();
@@ -231,7 +184,7 @@ async function main(): Promise<void> {
     const needSmall = (['A', 'E', 'C', 'B1', 'B2', 'B3', 'D'] as Step[]).some(ran);
     if (!needSmall) return;
     say(`preparing the store: ${T.holdersSmall} holders`);
-    const env = await prepareStore(o, T.holdersSmall, tmp, ran('C') ? T.writers : 0);
+    const env = await prepareStore(o.store, T.holdersSmall, tmp, ran('C') ? T.writers : 0, say);
     cleanups.push(() => env.store.dispose());
     const check = responseChecker(env.trust);
     let peak = 0;
@@ -332,7 +285,7 @@ async function main(): Promise<void> {
       ? tracked(
           (async () => {
             say(`preparing the large store: ${T.holdersLarge} holders`);
-            const big = await prepareStore(o, T.holdersLarge, tmp, 0, env.certsDir);
+            const big = await prepareStore(o.store, T.holdersLarge, tmp, 0, say, env.certsDir);
             cleanups.push(() => big.store.dispose());
             return big;
           })(),
@@ -361,7 +314,7 @@ async function main(): Promise<void> {
     const baselineServers = await Promise.allSettled(
       baselines.map(([step, file, label]) =>
         tracked(
-          startBaseline(env, o, file).then(async (server) => {
+          startBaseline(env, file).then(async (server) => {
             await jitWarmUp(server, step === 'B3' ? { ...T.jitWarm, next: jsonRead } : warmReads(env.seeded), statusOk, label);
             return server;
           }),
@@ -461,7 +414,7 @@ async function main(): Promise<void> {
  * last third of the windows against that of the first third (`pooledP99Drift`), with the earlier
  * medians-of-three-windows estimator beside it.
  */
-async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m: Measured, row: (r: Row) => void, extra: Record<string, unknown>, check: ReturnType<typeof responseChecker>): Promise<void> {
+async function soak(adapter: ServerHandle, env: BenchEnv, o: Options, peak: number, m: Measured, row: (r: Row) => void, extra: Record<string, unknown>, check: ReturnType<typeof responseChecker>): Promise<void> {
   if (!peak) {
     const probe = await runLoad({ port: adapter.port, concurrency: 8, seconds: 2, warmupSeconds: 0.5, next: () => soapPost(getHolderRequest(env.keys, seededInn(0))), ok: check.ok });
     peak = probe.rps;
@@ -511,7 +464,7 @@ async function soak(adapter: ServerHandle, env: Env, o: Options, peak: number, m
 }
 
 /** C: stage I then stage II of a new holder per iteration, signed SOAP, MoJ from the warmed cache. */
-async function signedWrite(adapter: ServerHandle, env: Env, T: ReturnType<typeof timing>, row: (r: Row) => void, extra: Record<string, unknown>): Promise<void> {
+async function signedWrite(adapter: ServerHandle, env: BenchEnv, T: ReturnType<typeof timing>, row: (r: Row) => void, extra: Record<string, unknown>): Promise<void> {
   let nextWriter = 0;
   const pair = (): [Buffer, Buffer] => {
     const j = nextWriter++;

@@ -9,6 +9,9 @@ export interface ProcStats {
   rss: number;
 }
 
+/** CPU time of a process, µs, user and system together. */
+export const cpuOf = (s: ProcStats): number => s.cpuUserUs + s.cpuSystemUs;
+
 export interface ServerHandle {
   port: number;
   stats(): Promise<ProcStats>;
