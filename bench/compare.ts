@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresAvailable } from '../test/helpers/stores.js';
 import { cpuOf, type ServerHandle } from './lib/child.js';
+import { optionReader } from './lib/options.js';
 import { prepareStore, startAdapter, type BenchEnv } from './lib/bench-env.js';
 import { runLoad } from './lib/load.js';
 import { getHolderRequest, RequestPool, responseChecker, soapPost } from './lib/messages.js';
@@ -33,15 +34,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const known = new Set(['--with', '--store', '--concurrency', '--slices', '--seconds', '--holders']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
-  const val = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
+  const val = optionReader(argv, ['with', 'store', 'concurrency', 'slices', 'seconds', 'holders']);
   const raw = val('with');
   if (raw === undefined) throw new Error('--with needs the configuration overrides to compare, as JSON');
   let overrides: unknown;

@@ -19,6 +19,7 @@ import { registerHolderInput, submitDataArraysInput } from '../src/registries/ho
 import { AGENCY_STAGE_1, AGENCY_STAGE_2 } from '../fixtures/holders/agency-example.js';
 import { postgresAvailable } from '../test/helpers/stores.js';
 import { cpuOf, type ProcStats, type ServerHandle } from './lib/child.js';
+import { optionReader } from './lib/options.js';
 import { prepareStore, startAdapter, startBaseline, type BenchEnv } from './lib/bench-env.js';
 import { runIterations } from './lib/iterations.js';
 import { runLoad, type BenchRequest, type LoadResult } from './lib/load.js';
@@ -44,15 +45,7 @@ export interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const val = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
-  const known = new Set(['--quick', '--store', '--workers', '--only', '--soak-minutes', '--cpu-prof']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
+  const val = optionReader(argv, ['quick', 'store', 'workers', 'only', 'soak-minutes', 'cpu-prof']);
   const quick = argv.includes('--quick');
   const store = (val('store') ?? 'sqlite') as Options['store'];
   if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store is sqlite or postgres');
