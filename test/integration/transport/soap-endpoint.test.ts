@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { freshStore, type TestStore } from '../../helpers/stores.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { id, keys, newId, OTHER, parseResponse, pingBody, PORTAL, post, PROVIDER, rogueIdentity, serviceId, signedRequest, startServer, verifyResponse, verifySignedBy, type TestServer } from './harness.js';
+import { id, keys, newId, OTHER, parseResponse, pingBody, PORTAL, post, PROVIDER, rogueIdentity, serviceId, signedRequest, startServer, testConfig, verifyResponse, verifySignedBy, type TestServer } from './harness.js';
 import { newCalls, OTHER_NS, testTable, type Calls } from './test-group.js';
 
 const OTHER_PROVIDER = 'central-server/GOV/70000098/other-test';
@@ -222,6 +222,25 @@ describe('POST /xroad', () => {
       expect(parseResponse(other.text).faultCode).to.equal('Client.DuplicateMessageId');
       const row = await store.knex('xroad_message_ids').where({ message_id: mid }).first();
       expect(row.state).to.equal('done');
+    });
+
+    it('on SQLite a running read leaves no row behind it; with readClaims = upfront it writes a pending one first', async () => {
+      const slowRead = (mid: string) => signedRequest({ id: mid, service: recordService('slowRead'), bodyXml: `<o:slowRead xmlns:o="${OTHER_NS}"><o:value>r</o:value><o:delayMs>150</o:delayMs></o:slowRead>` });
+      const rowWhileRunning = async (server: TestServer) => {
+        const mid = newId();
+        const answer = post(`${server.url}/xroad`, slowRead(mid), { 'content-type': 'text/xml; charset=utf-8' });
+        await new Promise((r) => setTimeout(r, 60));
+        const row = await store.knex('xroad_message_ids').where({ message_id: mid }).first();
+        expect((await answer).status).to.equal(200);
+        return row?.state as string | undefined;
+      };
+      expect(await rowWhileRunning(srv)).to.equal(undefined);
+      const upfront = await startServer({ store, table: testTable(calls), config: testConfig({ xroad: { messageIds: { readClaims: 'upfront' } } }) });
+      try {
+        expect(await rowWhileRunning(upfront)).to.equal('pending');
+      } finally {
+        await upfront.close();
+      }
     });
 
     it('refuses a repeat with another body as Client.DuplicateMessageId', async () => {
