@@ -99,8 +99,10 @@ async function main(): Promise<void> {
     }
     for (let round = 0; round < o.slices; round++) {
       for (const s of round % 2 ? [...sides].reverse() : sides) {
-        // Signed ahead (so the load generator's RSA work stays out of the slice), with room to spare.
-        const p = pool(s, Math.ceil(1500 * (o.seconds + 0.5)));
+        // Signed ahead (so the load generator's RSA work stays out of the slice): half as many again
+        // as the side's last slice answered (1,500/s before any), the pool signing on demand beyond.
+        const rate = s.rps.at(-1) ?? 1000;
+        const p = pool(s, Math.ceil(rate * 1.5 * (o.seconds + 0.5)));
         await load(s, p, 0.5);
         const before = (await s.server.stats()) as AdapterStats;
         const r = await load(s, p, o.seconds);
