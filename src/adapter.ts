@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log/logger.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, startBackgroundCheckpoints, type Store } from './store/store.js';
+import type { WalCheckpointer } from './store/wal-checkpointer.js';
 import { ensureDevPki } from './pki/dev-pki.js';
 import { KeyStore } from './pki/key-store.js';
 import { TrustStore } from './pki/trust-store.js';
@@ -45,6 +46,8 @@ export interface Adapter extends BuiltApp {
   consumers: Consumers;
   holders: HoldersRegistry;
   sandbox?: SandboxHandle;
+  /** The SQLite store's background WAL checkpointer, when the adapter opened that store itself. */
+  checkpointer?: WalCheckpointer;
   /** Flushes and closes everything the adapter opened, in order. */
   close(): Promise<void>;
 }
@@ -144,6 +147,9 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
   try {
     const { applied } = await store.migrate();
     if (applied.length) logger.info('migrations applied', { applied });
+    // A store handed in is its owner's to tend: config.store need not even describe it.
+    const checkpointer = opts.store ? undefined : await startBackgroundCheckpoints(store, config.store, logger);
+    if (checkpointer) closers.push({ name: 'WAL checkpointer', close: () => checkpointer.close() });
 
     let sandbox: SandboxHandle | undefined;
     if (config.sandbox.enabled) {
@@ -210,6 +216,7 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
       consumers,
       holders,
       sandbox,
+      checkpointer,
       close: closeAll,
     };
   } catch (e) {

@@ -56,7 +56,8 @@ export async function prepareStore(kind: 'sqlite' | 'postgres', holders: number,
 export function childEnv(env: BenchEnv, o: AdapterOptions, persons: number): NodeJS.ProcessEnv {
   const overrides = {
     ...o.overrides,
-    store: env.store.storeConfig,
+    // The run's own store, with the store settings asked for (bench:compare --with '{"store":{…}}').
+    store: { ...env.store.storeConfig, ...(o.overrides?.store as object | undefined) },
     certs: { dir: env.certsDir, generateDev: true },
     sandbox: { enabled: true, minjustPort: 0, bisPort: 0 },
     logging: { level: 'error' },

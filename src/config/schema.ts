@@ -70,6 +70,12 @@ export const configSchema = z
         url: z.string().optional(),
         pool: z.object({ min: z.number().int().min(0), max: z.number().int().min(1) }).strict(),
         busyTimeoutMs: durationMs,
+        /**
+         * SQLite file: a thread of the adapter copies the WAL back into the database this often, so that
+         * no commit of the serving connection carries that copy (DECISIONS D3). 0: commits do it, every
+         * 250 WAL pages. Absent: 0 (the tools that open the store briefly).
+         */
+        checkpointIntervalMs: z.number().int().min(0).max(60_000).optional(),
       })
       .strict(),
     logging: z

@@ -13,6 +13,7 @@ import { TrustStore } from '../../../src/pki/trust-store.js';
 import { buildSignedEnvelope, parseEnvelope, verifyEnvelope } from '../../../src/xroad/envelope.js';
 import { buildXRoadHeaders } from '../../../src/xroad/headers.js';
 import { id, parseResponse, serviceId } from '../../integration/transport/harness.js';
+import { BACKSTOP_PAGES } from '../../../src/store/wal-checkpointer.js';
 
 const sha = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 const WEB_UI = 'central-server/GOV/70000099/registry-web-ui';
@@ -73,6 +74,15 @@ describe('e2e: the wired adapter', function () {
     const r = await fetch(`${base}/xroad`, { method: 'POST', body: xml, headers: { 'content-type': 'text/xml; charset=utf-8' } });
     return r.text();
   }
+
+  it('checkpoints its SQLite file from a thread of its own, and the store connection only as a backstop', async () => {
+    expect(adapter.checkpointer, 'checkpointer').to.not.equal(undefined);
+    const pages = Object.values(((await adapter.store.knex.raw('PRAGMA wal_autocheckpoint')) as Array<Record<string, unknown>>)[0])[0];
+    expect(pages).to.equal(BACKSTOP_PAGES);
+    const end = Date.now() + 5000;
+    while ((await adapter.checkpointer!.stats()).runs === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await adapter.checkpointer!.stats()).to.include({ failures: 0 }).and.to.have.property('runs').above(0);
+  });
 
   it('is ready, with both upstream breakers closed', async () => {
     const r = await get('/readyz');
