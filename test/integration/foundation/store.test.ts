@@ -10,7 +10,7 @@ forEachStore('store migrations', (ctx) => {
 });
 
 describe('the SQLite connection', () => {
-  it('is set up as the store needs it: WAL, foreign keys, NORMAL sync, small checkpoints', async () => {
+  it('is set up as the store needs it: WAL, foreign keys, NORMAL sync, temporary storage in memory, small checkpoints', async () => {
     const store = await freshStore('sqlite', { migrate: false });
     try {
       const one = async (pragma: string) => Object.values(((await store.knex.raw(`PRAGMA ${pragma}`)) as Array<Record<string, unknown>>)[0])[0];
@@ -18,6 +18,7 @@ describe('the SQLite connection', () => {
       expect(await one('foreign_keys')).to.equal(1);
       expect(await one('synchronous')).to.equal(1);
       expect(await one('wal_autocheckpoint')).to.equal(250);
+      expect(await one('temp_store')).to.equal(2);
     } finally {
       await store.dispose();
     }
