@@ -7,7 +7,9 @@
  *   - verify of the whole chain: records/s, with and without the body check;
  * and, on logs of their own:
  *   - verify rehashing stored bodies (2 × ~1.3 KiB per record);
- *   - append throughput: group commit (256 concurrent callers) vs one INSERT transaction per record.
+ *   - append throughput: group commit (256 concurrent callers) vs one INSERT transaction per record;
+ *   - SQLite: process CPU per record appended in batches of 11 signed reads, with temporary storage in
+ *     memory (the store's setting) and in files.
  */
 import { silentLogger } from '../src/log/logger.js';
 import { createExchangeLog } from '../src/exchange-log/exchange-log.js';
@@ -17,7 +19,9 @@ import { bulkLoad } from '../fixtures/exchange-log/bulk-load.js';
 import { sampleRecord, testSigner } from '../fixtures/exchange-log/sample-records.js';
 import { freshStore, postgresAvailable, type TestStore } from '../test/helpers/stores.js';
 import { BENCH_BASE_TS as BASE, benchLogConfig as config, runLogGrowth, timeEach, type LogBenchRow } from './scenarios/log-growth.js';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { ExchangeRecordInput } from '../src/exchange-log/types.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,12 +72,57 @@ async function appendThroughput(store: TestStore): Promise<void> {
   result('append, one INSERT transaction per record', `${Math.round(one)} records/s`, `group commit = ${(grouped / one).toFixed(1)}×`);
 }
 
+/** An inbound signed read as the adapter logs it: ~3.8 + 5 KiB of bodies, one INN, and its xrd:id claim to write. */
+function signedReadRecord(filler: string): ExchangeRecordInput {
+  const messageId = crypto.randomUUID();
+  const client = 'central-server/GOV/70000030/e-kyzmat';
+  const t = Date.now();
+  return {
+    ...sampleRecord(1, { baseTs: t }),
+    messageId,
+    client,
+    subjects: [{ kind: 'inn', value: `0100120221${crypto.randomInt(10_000).toString().padStart(4, '0')}` }],
+    requestBody: Buffer.from(`<request id="${messageId}">${filler.slice(0, 3800)}</request>`),
+    responseBody: Buffer.from(`<response>${filler.slice(0, 5000)}</response>`),
+    replayClaim: { ref: { client, messageId, token: crypto.randomUUID(), insert: { requestHash: crypto.randomBytes(32).toString('hex'), createdAtMs: t } }, contentType: 'text/xml; charset=utf-8' },
+  };
+}
+
+/**
+ * Process CPU per appended record on SQLite, batches of 11 signed-read records (what the adapter's
+ * log sees at c=8), with temporary storage in memory (the store's setting) and in files, in
+ * alternating rounds on one store.
+ */
+async function appendCpu(store: TestStore): Promise<void> {
+  if (store.client !== 'sqlite') return;
+  const log = createExchangeLog({ store, config: config({ batchMaxRecords: 11 }), signer: testSigner(), logger: silentLogger() });
+  const filler = crypto.randomBytes(6000).toString('base64');
+  const batches = (quick ? 1_000 : 3_000) / 11;
+  const round = async (): Promise<number> => {
+    const before = process.cpuUsage();
+    for (let b = 0; b < batches; b++) await Promise.all(Array.from({ length: 11 }, () => log.append(signedReadRecord(filler))));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / (batches * 11);
+  };
+  await round();
+  const us = { memory: [] as number[], file: [] as number[] };
+  for (let i = 0; i < 6; i++) {
+    const mode = (i % 4 === 0 || i % 4 === 3 ? 'memory' : 'file') as keyof typeof us;
+    await store.knex.raw(`PRAGMA temp_store = ${mode === 'memory' ? 'MEMORY' : 'FILE'}`);
+    us[mode].push(await round());
+  }
+  await store.knex.raw('PRAGMA temp_store = MEMORY');
+  await log.close();
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  result('append CPU, batches of 11 signed reads (9 KiB bodies)', `${mean(us.memory).toFixed(0)} µs/record`, `temporary storage in files: ${mean(us.file).toFixed(0)} µs/record (${(mean(us.memory) / mean(us.file)).toFixed(2)}×)`);
+}
+
 async function main(): Promise<void> {
   if (client === 'postgres' && !(await postgresAvailable())) throw new Error('PostgreSQL is not reachable (DATABASE_URL_TEST or postgres://postgres@127.0.0.1:5432/test)');
   process.stderr.write(`exchange-log bench: ${N} records on ${client}\n`);
   const growth = await runLogGrowth({ client, records: N, log: (line) => process.stderr.write(`  ${line}\n`) });
   rows.push(...growth.rows);
-  for (const step of [bodiesVerify, appendThroughput]) {
+  for (const step of [bodiesVerify, appendThroughput, appendCpu]) {
     const store = await freshStore(client);
     try {
       await step(store);
