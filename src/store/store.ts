@@ -164,11 +164,16 @@ export async function openStore(cfg: Config['store']): Promise<Store> {
 export async function startBackgroundCheckpoints(store: Store, cfg: Config['store'], logger: Logger): Promise<WalCheckpointer | undefined> {
   if (cfg.client !== 'sqlite' || cfg.sqliteFile === ':memory:' || !cfg.checkpointIntervalMs) return undefined;
   const setPages = (pages: number) => store.knex.raw(`PRAGMA wal_autocheckpoint = ${pages}`);
-  const checkpointer = startWalCheckpointer(path.resolve(cfg.dataDir, cfg.sqliteFile), cfg.checkpointIntervalMs, logger, () => {
-    setPages(COMMIT_CHECKPOINT_PAGES).catch((e: unknown) => logger.warn('could not restore the SQLite checkpoint interval', { err: (e as Error).message }));
-  });
+  // The backstop first, so that a thread failing at once always leaves the connection at 250.
   await setPages(BACKSTOP_PAGES);
-  return checkpointer;
+  try {
+    return startWalCheckpointer(path.resolve(cfg.dataDir, cfg.sqliteFile), cfg.checkpointIntervalMs, logger, () => {
+      setPages(COMMIT_CHECKPOINT_PAGES).catch((e: unknown) => logger.warn('could not restore the SQLite checkpoint interval', { err: (e as Error).message }));
+    });
+  } catch (e) {
+    await setPages(COMMIT_CHECKPOINT_PAGES);
+    throw e;
+  }
 }
 
 export function redactUrl(url: string): string {
