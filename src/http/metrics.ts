@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { CheckpointStats } from '../store/wal-checkpointer.js';
 
 /** Prometheus metrics of one app instance (own registry, so tests can build many apps). */
 export interface Metrics {
@@ -70,4 +71,31 @@ export function createMetrics(): Metrics {
     next();
   };
   return { registry, requests, duration, middleware, track };
+}
+
+/**
+ * The SQLite checkpoint thread's state on /metrics, read from the thread at each scrape: frames in
+ * the WAL and how many of them are in the database file at its last run, its runs and its failures.
+ * A WAL that keeps growing, or failures that keep rising, mean commits are checkpointing again.
+ */
+export function registerCheckpointMetrics(registry: client.Registry, stats: () => Promise<CheckpointStats>): void {
+  let pending: Promise<CheckpointStats> | undefined;
+  // One read of the thread serves every gauge of a scrape.
+  const read = (): Promise<CheckpointStats> =>
+    (pending ??= stats().finally(() => {
+      pending = undefined;
+    }));
+  const gauge = (name: string, help: string, pick: (s: CheckpointStats) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(pick(await read()));
+      },
+    });
+  gauge('adapter_sqlite_wal_frames', 'Frames in the SQLite WAL at the checkpoint thread\'s last run', (s) => s.walFrames);
+  gauge('adapter_sqlite_wal_checkpointed_frames', 'Of those, frames already copied into the database file', (s) => s.walCheckpointed);
+  gauge('adapter_sqlite_checkpoint_runs', 'Checkpoints the thread has run since the adapter started', (s) => s.runs);
+  gauge('adapter_sqlite_checkpoint_failures', 'Checkpoint runs that failed (or the thread could not open the file) since the adapter started', (s) => s.failures);
 }

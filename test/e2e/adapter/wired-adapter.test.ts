@@ -82,6 +82,11 @@ describe('e2e: the wired adapter', function () {
     const end = Date.now() + 5000;
     while ((await adapter.checkpointer!.stats()).runs === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await adapter.checkpointer!.stats()).to.include({ failures: 0 }).and.to.have.property('runs').above(0);
+    const metrics = await (await get('/metrics')).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('adapter_sqlite_checkpoint_runs')).to.be.above(0);
+    expect(value('adapter_sqlite_checkpoint_failures')).to.equal(0);
+    expect(value('adapter_sqlite_wal_checkpointed_frames')).to.be.at.most(value('adapter_sqlite_wal_frames'));
   });
 
   it('is ready, with both upstream breakers closed', async () => {
