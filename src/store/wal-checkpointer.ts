@@ -30,7 +30,8 @@ export interface WalCheckpointer {
 }
 
 // Plain JavaScript run as a worker thread: no TypeScript loader to start, and nothing to build.
-// Messages in: 'stats' (answered with the stats), 'close'. Out: { stats }, { error } on open failure.
+// Messages in: 'stats' (answered with the stats), 'close'. Out: { stats }, { error } on open failure,
+// { failed } at the first failed checkpoint.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -47,6 +48,8 @@ function serve(db) {
     } catch (e) {
       stats.failures += 1;
       stats.lastError = message(e);
+      // The first failure is told at once; later ones are counted (stats, /metrics).
+      if (stats.failures === 1) parentPort.postMessage({ failed: { err: stats.lastError } });
     }
   }, workerData.intervalMs);
   parentPort.on('message', (m) => {
@@ -85,18 +88,14 @@ export function startWalCheckpointer(filename: string, intervalMs: number, logge
   let last: CheckpointStats = { runs: 0, walFrames: 0, walCheckpointed: 0, failures: 0 };
   let exited = false;
   let closing = false;
-  let warned = false;
-  worker.on('message', (m: { stats?: CheckpointStats; error?: string }) => {
+  worker.on('message', (m: { stats?: CheckpointStats; error?: string; failed?: { err: string } }) => {
     if (m.error !== undefined) {
       last = { ...last, failures: last.failures + 1, lastError: m.error };
       logger.warn('SQLite checkpointer could not open the database; commits checkpoint the WAL themselves', { err: m.error });
     }
+    if (m.failed) logger.warn('SQLite background checkpoint failed; it is retried every interval', { err: m.failed.err });
     if (m.stats) {
       last = m.stats;
-      if (m.stats.lastError && !warned) {
-        warned = true;
-        logger.warn('SQLite background checkpoint failed; it is retried every interval', { err: m.stats.lastError, failures: m.stats.failures });
-      }
       for (const resolve of waiting.splice(0)) resolve(last);
     }
   });
