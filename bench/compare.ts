@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresAvailable } from '../test/helpers/stores.js';
 import { cpuOf, type ServerHandle } from './lib/child.js';
-import { optionReader } from './lib/options.js';
+import { optionReader, progressLine } from './lib/options.js';
 import { prepareStore, startAdapter, type BenchEnv } from './lib/bench-env.js';
 import { runLoad } from './lib/load.js';
 import { getHolderRequest, RequestPool, responseChecker, soapPost } from './lib/messages.js';
@@ -54,8 +54,7 @@ function parseArgs(argv: string[]): Options {
   return { overrides: overrides as Record<string, unknown>, store, concurrency: int('concurrency', 8, 1, 256), slices: int('slices', 8, 2, 100), seconds: int('seconds', 3, 1, 60), holders: int('holders', 10_000, 1, 1_000_000) };
 }
 
-const t0 = Date.now();
-const say = (s: string): void => void process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+const say = progressLine();
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 interface Side {

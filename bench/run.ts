@@ -19,7 +19,7 @@ import { registerHolderInput, submitDataArraysInput } from '../src/registries/ho
 import { AGENCY_STAGE_1, AGENCY_STAGE_2 } from '../fixtures/holders/agency-example.js';
 import { postgresAvailable } from '../test/helpers/stores.js';
 import { cpuOf, type ProcStats, type ServerHandle } from './lib/child.js';
-import { optionReader } from './lib/options.js';
+import { optionReader, progressLine } from './lib/options.js';
 import { prepareStore, startAdapter, startBaseline, type BenchEnv } from './lib/bench-env.js';
 import { runIterations } from './lib/iterations.js';
 import { runLoad, type BenchRequest, type LoadResult } from './lib/load.js';
@@ -68,8 +68,7 @@ function parseArgs(argv: string[]): Options {
   return { quick, store, workers, only, soakMinutes, ...(cpuProf ? { cpuProf: path.resolve(cpuProf) } : {}) };
 }
 
-const t0 = Date.now();
-const say = (s: string): void => void process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+const say = progressLine();
 /** A failed answer in a line: the SOAP fault's code, string and detail when it is one. */
 function describeFailure(status: number, body: Buffer): string {
   const text = body.toString('utf8');

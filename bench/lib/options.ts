@@ -13,3 +13,9 @@ export function optionReader(argv: readonly string[], known: readonly string[]):
     return v;
   };
 }
+
+/** A benchmark script's progress line on stderr, stamped with the seconds since the script started. */
+export function progressLine(): (line: string) => void {
+  const t0 = Date.now();
+  return (line) => void process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+}
