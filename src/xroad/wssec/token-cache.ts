@@ -12,6 +12,9 @@ const MAX_ENTRIES = 512;
 // DER, so the same certificate sent by a client over and over is parsed once.
 const cache = new Map<string, TokenCertificate>();
 
+/** The certificate already parsed from exactly this canonical base64, if any. */
+export const cachedCertificate = (base64Der: string): TokenCertificate | undefined => cache.get(base64Der);
+
 /** The certificate carried in a BinarySecurityToken (canonical base64 DER), parsed once per distinct token. */
 export function certificateFromToken(base64Der: string): TokenCertificate {
   const hit = cache.get(base64Der);

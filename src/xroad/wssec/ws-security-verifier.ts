@@ -6,7 +6,7 @@ import { attrNs, childElements, onlyWhitespaceText } from '../xml/dom.js';
 import type { XmlElement } from '../xml/types.js';
 import { invalidSignature, SecurityError } from './security-error.js';
 import { parseXsdDateTime } from './xsd-date-time.js';
-import { certificateFromToken } from './token-cache.js';
+import { cachedCertificate, certificateFromToken } from './token-cache.js';
 
 /** The parts of a received envelope that signature checking looks at, all found by position. */
 export interface SignedParts {
@@ -72,10 +72,11 @@ function structure(el: XmlElement): XmlElement[] {
 }
 
 /**
- * A base64 value that must be plain text: an element child or a comment inside it is refused
- * (a comment would not change the canonical SignedInfo, but readers disagree on the value).
+ * The characters of a base64 value that must be plain text, whitespace removed: an element child
+ * or a comment inside it is refused (a comment would not change the canonical SignedInfo, but
+ * readers disagree on the value).
  */
-function base64Value(el: XmlElement): Buffer {
+function base64Chars(el: XmlElement): string {
   if (el.hasComment) throw invalidSignature('VALUE_NOT_TEXT', `<${el.name}> must not contain a comment`);
   let s = '';
   for (const c of el.children) {
@@ -83,10 +84,16 @@ function base64Value(el: XmlElement): Buffer {
     s += c.value;
   }
   // xsd:base64Binary allows whitespace between characters (line-wrapped signatures).
-  s = s.replace(/[ \t\r\n]+/g, '');
-  if (s.length === 0 || s.length % 4 !== 0 || !BASE64.test(s)) throw invalidSignature('VALUE_NOT_TEXT', `<${el.name}> is not base64`);
-  return Buffer.from(s, 'base64');
+  return s.replace(/[ \t\r\n]+/g, '');
 }
+
+/** The bytes of `chars` (from base64Chars of `el`), which must be base64. */
+function decodeBase64(el: XmlElement, chars: string): Buffer {
+  if (chars.length === 0 || chars.length % 4 !== 0 || !BASE64.test(chars)) throw invalidSignature('VALUE_NOT_TEXT', `<${el.name}> is not base64`);
+  return Buffer.from(chars, 'base64');
+}
+
+const base64Value = (el: XmlElement): Buffer => decodeBase64(el, base64Chars(el));
 
 function algorithm(el: XmlElement): string {
   const alg = attrNs(el, '', 'Algorithm');
@@ -109,7 +116,8 @@ interface ParsedReference {
   uri: string;
   prefixes: string[];
   attachment: boolean;
-  digest: Buffer;
+  /** The 32 digest bytes in canonical base64, the form digestOf gives. */
+  digest: string;
   el: XmlElement;
 }
 
@@ -152,7 +160,7 @@ function parseReference(ref: XmlElement): ParsedReference {
   if (!dv || !is(dv, NS.ds, 'DigestValue') || i !== kids.length) throw invalidSignature('SIGNATURE_STRUCTURE', `reference ${uri} must end with one DigestValue`);
   const digest = base64Value(dv);
   if (digest.length !== 32) throw invalidSignature('VALUE_NOT_TEXT', `reference ${uri} has a digest of the wrong length`);
-  return { uri, prefixes, attachment, digest, el: ref };
+  return { uri, prefixes, attachment, digest: digest.toString('base64'), el: ref };
 }
 
 /**
@@ -194,12 +202,9 @@ function partIds(el: XmlElement): string[] {
   return out;
 }
 
-function digestOf(data: string | Buffer): Buffer {
-  return crypto.createHash('sha256').update(data).digest();
-}
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+/** SHA-256 in canonical base64: equal strings are equal digests. */
+function digestOf(data: string | Buffer): string {
+  return crypto.hash('sha256', data, 'base64');
 }
 
 /**
@@ -270,8 +275,10 @@ export function verifyWsSecurity(parts: SignedParts, opts: SecurityCheckOptions)
   if (attrNs(token, '', 'ValueType') !== ALG.x509v3 || attrNs(token, '', 'EncodingType') !== ALG.base64Binary) {
     throw invalidSignature('TOKEN_INVALID', 'the BinarySecurityToken must be an X509v3 certificate in Base64Binary');
   }
-  const tokenText = base64Value(token).toString('base64');
-  const { cert, key } = certificateFromToken(tokenText);
+  // A token seen before is looked up by its text: a cached key is the canonical base64 of a parsed
+  // certificate, so a hit is valid base64 already.
+  const tokenChars = base64Chars(token);
+  const { cert, key } = cachedCertificate(tokenChars) ?? certificateFromToken(decodeBase64(token, tokenChars).toString('base64'));
   if (key.asymmetricKeyType !== keyKind) throw invalidSignature('ALGORITHM_NOT_ALLOWED', `signature method ${sigAlg} does not match the certificate's ${key.asymmetricKeyType} key`);
   if (keyKind === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) throw invalidSignature('TOKEN_INVALID', `RSA keys shorter than ${MIN_RSA_BITS} bits are not accepted`);
 
@@ -315,7 +322,7 @@ export function verifyWsSecurity(parts: SignedParts, opts: SecurityCheckOptions)
 
   for (const w of work) {
     const actual = w.attachment ? digestOf(w.attachment.bytes) : digestOf(excC14n(w.el as XmlElement, { inclusivePrefixes: w.ref.prefixes }));
-    if (!sameBytes(actual, w.ref.digest)) throw invalidSignature('DIGEST_MISMATCH', `${w.part} was changed after signing`, w.part);
+    if (actual !== w.ref.digest) throw invalidSignature('DIGEST_MISMATCH', `${w.part} was changed after signing`, w.part);
   }
   const signedBytes = Buffer.from(excC14n(signedInfo, { inclusivePrefixes: siPrefixes }), 'utf8');
   const sig = base64Value(signatureValue);

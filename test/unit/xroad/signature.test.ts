@@ -79,6 +79,33 @@ describe('xroad WS-Security sign and verify', function () {
       expect(textOf(firstChild(env.bodyWrapper!, 'urn:kg:dpa:holders-registry:v1', 'inn')!)).to.equal('01234567890123');
     });
 
+    it('signs headers it has signed before with ids of their own (digests over the canonical order around the Id)', () => {
+      // Unqualified attributes sort first, then by namespace: "http://docs.oasis…" (wsu) before "urn:…".
+      const extra = '<x:trace xmlns:x="urn:trace" xmlns:a="urn:a" a:z="1" x:level="2" plain="p">abc</x:trace>';
+      const long = `<x:note xmlns:x="urn:trace">${'n'.repeat(3000)}</x:note>`;
+      const now = new Date();
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const xml = signedRequest({ extraHeaders: [extra, long], now });
+        expect(verify(xml, now).signer.subject).to.contain('CN=70000030');
+        const trace = /<x:trace [^>]*>/.exec(xml)?.[0] as string;
+        expect(trace).to.match(/ wsu:Id="id-[0-9a-f]{16}-6"/);
+        seen.add(trace);
+      }
+      expect(seen.size).to.equal(3);
+    });
+
+    it('verifies a line-wrapped certificate token, and the same token unwrapped after it', () => {
+      const now = new Date();
+      const xml = signedRequest({ now });
+      const wrapped = xml.replace(/(<wsse:BinarySecurityToken[^>]*>)([^<]+)</, (_m, open: string, b64: string) => `${open}${b64.replace(/.{64}/g, '$&\r\n')}<`);
+      expect(wrapped).to.not.equal(xml);
+      expect(verify(wrapped, now).signer.subject).to.contain('CN=70000030');
+      expect(verify(xml, now).signer.subject).to.contain('CN=70000030');
+      const broken = xml.replace(/(<wsse:BinarySecurityToken[^>]*>)([^<]+)</, (_m, open: string, b64: string) => `${open}*${b64.slice(1)}<`);
+      expectSecurityError(() => verify(broken, now), 'INVALID_SIGNATURE', 'VALUE_NOT_TEXT');
+    });
+
     it('signs a fault body', () => {
       const fault = '<soapenv:Fault><faultcode>soapenv:Client.InvalidXml</faultcode><faultstring>bad</faultstring></soapenv:Fault>';
       const xml = buildSignedEnvelope({ headers: [], bodyXml: fault, identity: testPki().provider, now: new Date(), ttlSeconds: 300 });
