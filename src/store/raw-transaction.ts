@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import { runOn } from './sqlite-client.js';
 import type { StoreClient } from './store.js';
 
@@ -60,15 +61,13 @@ interface PgConnection {
 }
 
 /** `?` placeholders numbered as PostgreSQL wants them, kept per statement text (batches repeat theirs). */
-const numbered = new Map<string, string>();
-const MAX_NUMBERED = 256;
+const numbered = new LRUCache<string, string>({ max: 256 });
 
 export function pgPlaceholders(sql: string): string {
   let out = numbered.get(sql);
   if (out === undefined) {
     let n = 0;
     out = sql.replace(/\?/g, () => `$${++n}`);
-    if (numbered.size >= MAX_NUMBERED) numbered.delete(numbered.keys().next().value as string);
     numbered.set(sql, out);
   }
   return out;

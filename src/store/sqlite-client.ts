@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 
 /** The parts of better-sqlite3 this client uses. */
 interface Statement {
@@ -32,22 +33,19 @@ const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3/index.js')
 const MAX_STATEMENTS = 128;
 
 // Keyed by connection, not held by the client: knex's transaction clients are copies of it.
-const statements = new WeakMap<Connection, Map<string, Statement>>();
+const statements = new WeakMap<Connection, LRUCache<string, Statement>>();
 
 function statement(connection: Connection, sql: string): Statement {
   let cache = statements.get(connection);
   if (!cache) {
-    cache = new Map();
+    cache = new LRUCache({ max: MAX_STATEMENTS });
     statements.set(connection, cache);
   }
   let st = cache.get(sql);
-  if (st) {
-    cache.delete(sql);
-  } else {
+  if (!st) {
     st = connection.prepare(sql);
-    if (cache.size >= MAX_STATEMENTS) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, st);
   }
-  cache.set(sql, st);
   return st;
 }
 

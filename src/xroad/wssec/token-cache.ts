@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { invalidSignature } from './security-error.js';
 
 export interface TokenCertificate {
@@ -7,10 +8,9 @@ export interface TokenCertificate {
   key: crypto.KeyObject;
 }
 
-const MAX_ENTRIES = 512;
-// Insertion-ordered: the oldest entry goes first when full. Keyed by the canonical base64 of the
-// DER, so the same certificate sent by a client over and over is parsed once.
-const cache = new Map<string, TokenCertificate>();
+// Keyed by the canonical base64 of the DER, so the same certificate sent by a client over and over
+// is parsed once; the least recently used of 512 goes first.
+const cache = new LRUCache<string, TokenCertificate>({ max: 512 });
 
 /** The certificate already parsed from exactly this canonical base64, if any. */
 export const cachedCertificate = (base64Der: string): TokenCertificate | undefined => cache.get(base64Der);
@@ -25,10 +25,6 @@ export function certificateFromToken(base64Der: string): TokenCertificate {
     entry = { cert, key: cert.publicKey };
   } catch {
     throw invalidSignature('TOKEN_INVALID', 'the BinarySecurityToken is not an X.509 certificate');
-  }
-  if (cache.size >= MAX_ENTRIES) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
   }
   cache.set(base64Der, entry);
   return entry;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { SigningIdentity } from '../../pki/key-store.js';
 import { excC14n } from '../c14n.js';
 import { ALG, NS } from '../namespaces.js';
@@ -62,25 +63,17 @@ function headerTemplate(header: string): HeaderTemplate {
 }
 
 // The headers a client sends with every request (client, service, protocolVersion, often userId)
-// repeat, so their templates are kept, most recently used last; xrd:id is new each time and is
-// not kept, nor is a header longer than MAX_TEMPLATE_CHARS.
-const MAX_TEMPLATES = 256;
+// repeat, so the templates of 256 are kept, the least recently used going first; xrd:id is new each
+// time and is not kept, nor is a header longer than MAX_TEMPLATE_CHARS.
 const MAX_TEMPLATE_CHARS = 2048;
-const templates = new Map<string, HeaderTemplate>();
+const templates = new LRUCache<string, HeaderTemplate>({ max: 256 });
 const XRD_ID_START = /^<(?:[A-Za-z_][\w.-]*:)?id[\s>/]/;
 
 function templateOf(header: string): HeaderTemplate {
   const hit = templates.get(header);
-  if (hit) {
-    templates.delete(header);
-    templates.set(header, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const t = headerTemplate(header);
-  if (header.length <= MAX_TEMPLATE_CHARS && !XRD_ID_START.test(header)) {
-    if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value as string);
-    templates.set(header, t);
-  }
+  if (header.length <= MAX_TEMPLATE_CHARS && !XRD_ID_START.test(header)) templates.set(header, t);
   return t;
 }
 
