@@ -3,7 +3,7 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { openStore, startBackgroundCheckpoints, type Store } from './store/store.js';
 import type { WalCheckpointer } from './store/wal-checkpointer.js';
-import { registerCheckpointMetrics } from './http/metrics.js';
+import { registerCheckpointMetrics, registerExchangeLogMetrics } from './http/metrics.js';
 import { ensureDevPki } from './pki/dev-pki.js';
 import { KeyStore } from './pki/key-store.js';
 import { TrustStore } from './pki/trust-store.js';
@@ -207,6 +207,7 @@ export async function buildAdapter(baseConfig: Config, logger: Logger, opts: Bui
     ];
     const built = createApp({ config, store, logger, mounts, upstreams: () => consumers.health() });
     if (checkpointer) registerCheckpointMetrics(built.metrics.registry, () => checkpointer.stats());
+    registerExchangeLogMetrics(built.metrics.registry, () => exchangeLog.writerStats);
     return {
       ...built,
       config,

@@ -50,7 +50,8 @@ export interface ExchangeLog extends ExchangeLogWriter {
   flush(): Promise<void>;
   /** Refuses new appends, flushes, and signs the head when this instance wrote since the last checkpoint. */
   close(): Promise<void>;
-  readonly writerStats: Readonly<WriterStats>;
+  /** The writer's counts since this instance opened, and the records waiting for a batch now. */
+  readonly writerStats: Readonly<WriterStats & { queued: number }>;
 
   search(filter: SearchFilter, page?: PageRequest): Promise<Page<ExchangeSummary>>;
   get(seq: number): Promise<ExchangeDetail | undefined>;
@@ -104,7 +105,7 @@ export function createExchangeLog(deps: ExchangeLogDeps): ExchangeLog {
   const log: ExchangeLog = {
     certificate: deps.signer.certBase64,
     get writerStats() {
-      return writer.stats;
+      return { ...writer.stats, queued: writer.queued };
     },
 
     async append(record) {

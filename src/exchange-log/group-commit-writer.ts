@@ -13,10 +13,14 @@ export interface GroupCommitOptions {
 }
 
 export interface WriterStats {
+  /** Batches committed, and the records in them. */
   batches: number;
   records: number;
+  /** Batches that failed (every append in them was refused). */
   failedBatches: number;
   largestBatch: number;
+  /** Appends refused at once: the queue was full or the log was closing. */
+  refused: number;
 }
 
 interface Pending {
@@ -44,7 +48,7 @@ export class GroupCommitWriter {
   private urgent = false;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
-  readonly stats: WriterStats = { batches: 0, records: 0, failedBatches: 0, largestBatch: 0 };
+  readonly stats: WriterStats = { batches: 0, records: 0, failedBatches: 0, largestBatch: 0, refused: 0 };
 
   constructor(
     private readonly env: ChainEnv,
@@ -53,15 +57,20 @@ export class GroupCommitWriter {
   ) {}
 
   append(rec: PreparedRecord): Promise<number> {
-    if (this.closed) return Promise.reject(unavailable('The log is shutting down.', 'Журнал закрывается.', 'Журнал жабылууда.'));
+    if (this.closed) return this.refuse(unavailable('The log is shutting down.', 'Журнал закрывается.', 'Журнал жабылууда.'));
     if (this.queue.length >= this.opts.maxQueue) {
       this.logger.warn('exchange log queue full, append refused', { queued: this.queue.length });
-      return Promise.reject(unavailable('Too many exchanges are waiting to be logged.', 'Слишком много обменов ожидают записи в журнал.', 'Журналга жазылууну күтүп жаткан алмашуулар өтө көп.'));
+      return this.refuse(unavailable('Too many exchanges are waiting to be logged.', 'Слишком много обменов ожидают записи в журнал.', 'Журналга жазылууну күтүп жаткан алмашуулар өтө көп.'));
     }
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ rec, enqueuedAt: Date.now(), resolve, reject });
       this.schedule();
     });
+  }
+
+  private refuse(err: AppError): Promise<never> {
+    this.stats.refused += 1;
+    return Promise.reject(err);
   }
 
   /** Resolves when every record queued before the call has been written (or its batch failed). */

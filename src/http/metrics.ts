@@ -2,6 +2,7 @@ import client from 'prom-client';
 import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { CheckpointStats } from '../store/wal-checkpointer.js';
+import type { WriterStats } from '../exchange-log/group-commit-writer.js';
 
 /** Prometheus metrics of one app instance (own registry, so tests can build many apps). */
 export interface Metrics {
@@ -98,4 +99,28 @@ export function registerCheckpointMetrics(registry: client.Registry, stats: () =
   gauge('adapter_sqlite_wal_checkpointed_frames', 'Of those, frames already copied into the database file', (s) => s.walCheckpointed);
   gauge('adapter_sqlite_checkpoint_runs', 'Checkpoints the thread has run since the adapter started', (s) => s.runs);
   gauge('adapter_sqlite_checkpoint_failures', 'Checkpoint runs that failed (or the thread could not open the file) since the adapter started', (s) => s.failures);
+}
+
+/**
+ * The exchange log's group-commit writer on /metrics: records and batches committed (their ratio is
+ * the mean batch), failed batches, appends refused at once (queue full, or closing), and the records
+ * waiting now. Failures or refusals that rise mean exchanges are being answered as
+ * EXCHANGE_LOG_UNAVAILABLE; a queue that stays long means the store cannot keep up.
+ */
+export function registerExchangeLogMetrics(registry: client.Registry, stats: () => Readonly<WriterStats & { queued: number }>): void {
+  const gauge = (name: string, help: string, pick: (s: WriterStats & { queued: number }) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pick(stats()));
+      },
+    });
+  gauge('adapter_exchange_log_records_written', 'Exchange-log records committed since the adapter started', (s) => s.records);
+  gauge('adapter_exchange_log_batches_written', 'Exchange-log batches committed since the adapter started (records ÷ batches is the mean batch)', (s) => s.batches);
+  gauge('adapter_exchange_log_largest_batch', 'The largest exchange-log batch committed since the adapter started', (s) => s.largestBatch);
+  gauge('adapter_exchange_log_failed_batches', 'Exchange-log batches that failed, every append in them refused, since the adapter started', (s) => s.failedBatches);
+  gauge('adapter_exchange_log_refused_appends', 'Appends refused at once because the queue was full or the log was closing, since the adapter started', (s) => s.refused);
+  gauge('adapter_exchange_log_queued', 'Records waiting for their exchange-log batch now', (s) => s.queued);
 }

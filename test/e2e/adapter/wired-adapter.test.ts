@@ -186,6 +186,20 @@ describe('e2e: the wired adapter', function () {
     expect(verified.ok, JSON.stringify(verified).slice(0, 300)).to.equal(true);
   });
 
+  it('shows the exchange-log writer on /metrics: what it committed, nothing failed or refused, nothing left waiting', async () => {
+    await adapter.exchangeLog.flush();
+    const metrics = await (await get('/metrics')).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const { records, batches } = adapter.exchangeLog.writerStats;
+    expect(records, 'records this test file logged').to.be.above(0);
+    expect(value('adapter_exchange_log_records_written')).to.equal(records);
+    expect(value('adapter_exchange_log_batches_written')).to.equal(batches);
+    expect(value('adapter_exchange_log_largest_batch')).to.be.within(1, records);
+    expect(value('adapter_exchange_log_failed_batches')).to.equal(0);
+    expect(value('adapter_exchange_log_refused_appends')).to.equal(0);
+    expect(value('adapter_exchange_log_queued')).to.equal(0);
+  });
+
   it('refuses an infra operation to a client outside the role matrix', async () => {
     const text = await soap('central-server/GOV/70000050/ministry-system', INFRA, 'decideRegistration', '<i:decideRegistration xmlns:i="urn:kg:egov:infra-registry:v1"/>');
     expect(parseResponse(text).faultCode).to.match(/AccessDenied$/);

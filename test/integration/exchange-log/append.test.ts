@@ -161,13 +161,16 @@ forEachStore('exchange log: append', (ctx) => {
     expect(refused.length).to.be.greaterThan(0);
     expect(results.filter((r) => r.status === 'fulfilled').length).to.be.at.least(8);
     for (const r of refused) expect((r as PromiseRejectedResult).reason).to.have.property('code', 'EXCHANGE_LOG_UNAVAILABLE');
+    expect(log.writerStats).to.include({ refused: refused.length, records: 40 - refused.length, failedBatches: 0, queued: 0 });
     await log.close();
   });
 
   it('flushes on close, refuses appends after it, and signs the head', async () => {
     const log = openLog(ctx.store, { batchMaxDelayMs: 50, batchMaxRecords: 1000 });
     const pending = Array.from({ length: 20 }, (_, i) => log.append(sampleRecord(300 + i)));
+    expect(log.writerStats.queued).to.equal(20);
     await log.close();
+    expect(log.writerStats).to.include({ queued: 0, records: 20, refused: 0 });
     const done = await Promise.all(pending);
     const head = await log.head();
     expect(head.seq).to.equal(Math.max(...done.map((d) => d.seq)));
@@ -175,6 +178,7 @@ forEachStore('exchange log: append', (ctx) => {
     expect(cps.map((c) => [c.seq, c.kind])).to.deep.equal([[head.seq, 'shutdown']]);
     const err = await log.append(sampleRecord(400)).catch((e: unknown) => e);
     expect(err).to.have.property('code', 'EXCHANGE_LOG_UNAVAILABLE');
+    expect(log.writerStats.refused).to.equal(1);
   });
 
   it('signs a checkpoint every checkpointEvery records, and on demand', async () => {
