@@ -215,9 +215,10 @@ export async function finishExchange(
     await appendExchange(writer, record, exchange.durable, log, claim);
     return exchange.rendered;
   } catch (e) {
-    const storeDown = storeUnavailableError(e);
-    log.error(`exchange log append failed; write answered with ${storeDown ? 'store unavailable' : 'an internal error'}`, { serviceCode: exchange.base.serviceCode, err: errInfo(e) });
-    return render({ ok: false, error: storeDown ?? new AppError('INTERNAL', { cause: e }) });
+    // The log's own refusal (queue full, shutting down) says "try again later"; the store being down says so too.
+    const error = storeUnavailableError(e) ?? (e instanceof AppError && e.code === 'EXCHANGE_LOG_UNAVAILABLE' ? e : new AppError('INTERNAL', { cause: e }));
+    log.error(`exchange log append failed; write answered with ${error.code}`, { serviceCode: exchange.base.serviceCode, err: errInfo(e) });
+    return render({ ok: false, error });
   }
 }
 

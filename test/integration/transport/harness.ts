@@ -70,14 +70,16 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
  */
 export class MemoryExchangeLog implements ExchangeLogWriter {
   readonly records: ExchangeRecordInput[] = [];
-  failNext = false;
+  /** The next append fails: with this error, or with a plain one for `true`. */
+  failNext: boolean | Error = false;
   delayMs = 0;
   constructor(private readonly store?: Store) {}
   async append(record: ExchangeRecordInput): Promise<{ seq: number }> {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failNext) {
+      const err = this.failNext instanceof Error ? this.failNext : new Error('log store down');
       this.failNext = false;
-      throw new Error('log store down');
+      throw err;
     }
     this.records.push(record);
     const seq = this.records.length;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { freshStore, type TestStore } from '../../helpers/stores.js';
 import { createLogger } from '../../../src/log/logger.js';
+import { AppError } from '../../../src/errors/app-error.js';
 import { id, keys, newId, OTHER, parseResponse, pingBody, PORTAL, post, PROVIDER, rogueIdentity, serviceId, signedRequest, startServer, testConfig, verifyResponse, verifySignedBy, type TestServer } from './harness.js';
 import { newCalls, OTHER_NS, testTable, type Calls } from './test-group.js';
 
@@ -287,7 +288,13 @@ describe('POST /xroad', () => {
       expect(r.status).to.equal(200);
       expect(Date.now() - t0).to.be.at.least(150);
       srv.exchangeLog.failNext = true;
-      await expectFault(signedRequest({ service: recordService(), bodyXml: recordBody('no-log') }), 'Server.InternalError');
+      await expectFault(signedRequest({ service: recordService(), bodyXml: recordBody('no-log') }), 'Server.InternalError', 'INTERNAL');
+    });
+
+    it('tells a write whose record the log refused (queue full, shutting down) to try again later', async () => {
+      srv.exchangeLog.failNext = new AppError('EXCHANGE_LOG_UNAVAILABLE', { detail: { en: 'The log is shutting down.', ru: 'Журнал закрывается.', ky: 'Журнал жабылууда.' } });
+      const { r } = await expectFault(signedRequest({ service: recordService(), bodyXml: recordBody('log-refused') }), 'Server.InternalError', 'EXCHANGE_LOG_UNAVAILABLE');
+      expect(r.text).to.contain('Try again later').and.to.contain('The log is shutting down.');
     });
 
     it('answers a read even when its exchange record fails, logging the failure', async () => {
