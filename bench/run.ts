@@ -127,7 +127,7 @@ async function jitWarmUp(server: ServerHandle, jit: JitWarmUp, ok: (status: numb
 async function measured(
   server: ServerHandle,
   opts: Omit<Parameters<typeof runLoad>[0], 'port' | 'warmupSeconds'> & { warm: number; jit?: JitWarmUp },
-): Promise<{ load: LoadResult; cpuUsPerReq: number; mainThreadUsPerReq: number; gcUsPerReq: number; rss: number }> {
+): Promise<{ load: LoadResult; cpuUsPerReq: number; mainThreadUsPerReq: number; gcUsPerReq: number; rss: number; logBatch: number }> {
   const { warm, jit, ...rest } = opts;
   let firstFailure: string | undefined;
   rest.ok = (status, body) => {
@@ -144,7 +144,9 @@ async function measured(
   const gcUs = (s: ProcStats) => ((s as AdapterStats).gcMs ?? NaN) * 1000;
   if (firstFailure) failures.push(firstFailure);
   const perReq = (us: number) => us / Math.max(1, load.requests);
-  return { load, cpuUsPerReq: perReq(cpuOf(after) - cpuOf(before)), mainThreadUsPerReq: perReq(main(after) - main(before)), gcUsPerReq: perReq(gcUs(after) - gcUs(before)), rss: after.rss };
+  const logged = (k: 'logRecords' | 'logBatches') => ((after as AdapterStats)[k] ?? NaN) - ((before as AdapterStats)[k] ?? NaN);
+  const logBatch = logged('logRecords') / logged('logBatches');
+  return { load, cpuUsPerReq: perReq(cpuOf(after) - cpuOf(before)), mainThreadUsPerReq: perReq(main(after) - main(before)), gcUsPerReq: perReq(gcUs(after) - gcUs(before)), rss: after.rss, logBatch };
 }
 
 async function main(): Promise<void> {
@@ -219,7 +221,7 @@ async function main(): Promise<void> {
         errors: r.load.errors + r.invalid,
         cpuUsPerReq: r.cpuUsPerReq,
         rss: r.rss,
-        note: `main thread ${r.mainThreadUsPerReq.toFixed(0)} µs/req${Number.isFinite(r.gcUsPerReq) ? ` (GC ${r.gcUsPerReq.toFixed(0)})` : ''}; ${r.load.samples.length} signatures checked${r.signedOnDemand ? `, ${r.signedOnDemand} signed on demand` : ''}${extraNote}`,
+        note: `main thread ${r.mainThreadUsPerReq.toFixed(0)} µs/req${Number.isFinite(r.gcUsPerReq) ? ` (GC ${r.gcUsPerReq.toFixed(0)})` : ''}${Number.isFinite(r.logBatch) ? `; log batches of ${r.logBatch.toFixed(1)}` : ''}; ${r.load.samples.length} signatures checked${r.signedOnDemand ? `, ${r.signedOnDemand} signed on demand` : ''}${extraNote}`,
       });
 
     // --- A, E, C on the real adapter --------------------------------------------------------

@@ -34,6 +34,9 @@ export interface AdapterStats extends ProcStats {
   gcLongestMs?: number;
   /** V8 heap in use, bytes (live objects plus garbage not yet collected). */
   heapUsed?: number;
+  /** Exchange-log records and batches committed so far (records ÷ batches is the mean batch). */
+  logRecords?: number;
+  logBatches?: number;
 }
 
 /** This process's garbage-collection pauses, as V8 reports them. */
@@ -63,10 +66,14 @@ function mainThreadUs(): number | undefined {
   }
 }
 
+/** The adapter this process serves, once built (a cluster primary serves none). */
+let served: Adapter | undefined;
+
 const ownStats = (): AdapterStats => {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, mainThreadUs: mainThreadUs(), ...gcSinceLastRead() };
+  const log = served?.exchangeLog.writerStats;
+  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, mainThreadUs: mainThreadUs(), ...gcSinceLastRead(), logRecords: log?.records ?? 0, logBatches: log?.batches ?? 0 };
 };
 
 /** Starts the V8 sampling profiler in this process; the returned function writes the .cpuprofile. */
@@ -91,6 +98,7 @@ async function serveAdapter(): Promise<{ port: number; stop: () => Promise<void>
   const config = loadConfig({ env: { NODE_ENV: 'test' }, overrides: overrides as never });
   SAMPLE_PERSONS.push(...benchPersons(Number(process.env.BENCH_PERSONS ?? 0)));
   const adapter: Adapter = await buildAdapter(config, silentLogger());
+  served = adapter;
   const server = http.createServer(adapter.listener);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -135,6 +143,8 @@ async function primary(): Promise<void> {
       gcMs: (a.gcMs ?? 0) + (b.gcMs ?? 0),
       gcLongestMs: Math.max(a.gcLongestMs ?? 0, b.gcLongestMs ?? 0),
       heapUsed: (a.heapUsed ?? 0) + (b.heapUsed ?? 0),
+      logRecords: (a.logRecords ?? 0) + (b.logRecords ?? 0),
+      logBatches: (a.logBatches ?? 0) + (b.logBatches ?? 0),
     }));
   };
   const stop = async (): Promise<void> => {
