@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { adaptGrowth, firstNumber, fromExchangeLogRows } from '../../../bench/lib/log-part.js';
-import { evaluateTargets, formatTable, formatTargets, p99Drift, pooledP99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
+import { b4Floor, evaluateTargets, formatTable, formatTargets, p99Drift, pooledP99Drift, ratio, verdict } from '../../../bench/lib/targets.js';
 
 describe('bench: targets as ratios against the same run', () => {
   it('computes ratios, and NaN when a side is missing or zero', () => {
@@ -79,13 +79,28 @@ describe('bench: targets as ratios against the same run', () => {
       'E p99': 'PASS',
     });
     expect(lines.find((l) => l.id === 'A/B1')?.measured).to.match(/^6\.43×/);
-    expect(lines.find((l) => l.id === 'A cpu')?.measured).to.include('3.17× the B4 floor');
+    expect(lines.find((l) => l.id === 'A cpu')?.measured).to.equal('3.17× the B4 floor (A 0.950 ms; B4 0.300 ms)');
     expect(lines.find((l) => l.id === 'E p99')?.measured).to.equal('10.0 % (p99 of the first third 10.0 → of the last third 11.0 ms; medians of window p99s: 25.0 %)');
     expect(lines.find((l) => l.id === 'A cpu')?.measured).not.to.include('B3 + B4');
     const withB3 = evaluateTargets({ aCpuUs8: 1800, b4FloorUs: 350, b3CpuUs8: 730 }).find((l) => l.id === 'A cpu');
     expect(withB3?.verdict).to.equal('MISS');
     expect(withB3?.measured).to.include('B3 + B4 = 1.080 ms');
-    expect(withB3?.measured).to.include('5.14× the B4 floor (0.350 ms; the target is 3.33× of the floor it was set on)');
+    expect(withB3?.measured).to.equal('5.14× the B4 floor (A 1.800 ms; B4 0.350 ms); B3 + B4 = 1.080 ms');
+    expect(withB3?.target).to.include('≤ 3.33× B4');
+  });
+
+  it("judges A's CPU as a multiple of the floor measured around it, not as an absolute time", () => {
+    const cpu = (m: Parameters<typeof evaluateTargets>[0]) => evaluateTargets(m).find((l) => l.id === 'A cpu');
+    // A slow hour: 1.1 ms is over 1.0 ms, but 3.14× a floor of 0.35 ms is within the 3.33×.
+    expect(cpu({ aCpuUs8: 1100, b4FloorUs: 350 })?.verdict).to.equal('PASS');
+    // A fast hour: 0.9 ms is under 1.0 ms, but 3.6× a floor of 0.25 ms is not.
+    expect(cpu({ aCpuUs8: 900, b4FloorUs: 250 })?.verdict).to.equal('MISS');
+    // Measured twice, the floor is their mean: 1200 / 350 = 3.43×.
+    const twice = cpu({ aCpuUs8: 1200, b4FloorUs: 300, b4FloorAfterUs: 400 });
+    expect(twice?.verdict).to.equal('MISS');
+    expect(twice?.measured).to.equal('3.43× the B4 floor (A 1.200 ms; B4 0.350 ms, the mean of 0.300 before A and 0.400 after A at c=8)');
+    expect(b4Floor({ b4FloorAfterUs: 320 })).to.equal(320);
+    expect(b4Floor({})).to.be.NaN;
   });
 
   it('marks the targets of scenarios that did not run as n/a', () => {
