@@ -385,24 +385,31 @@ function encodeObjectChildren(value: unknown, shape: ObjectShape, prefix: string
     if (!Object.prototype.hasOwnProperty.call(rec, p.name)) continue;
     const v = rec[p.name];
     if (v === undefined) continue;
-    out += encodeElement(p.name, v, p.shape, prefix, [...path, p.name]);
+    out += encodeElement(p.name, p.name, v, p.shape, prefix, path);
   }
   return out;
 }
 
-function encodeElement(name: string, v: unknown, shape: Shape, prefix: string, path: Path): string {
+/**
+ * One element: `name` is its tag, `key` its step in the field path (the name, or an array item's
+ * index) under `parent`. The path is built only for an error or for children, not for every scalar.
+ */
+function encodeElement(name: string, key: string | number, v: unknown, shape: Shape, prefix: string, parent: Path): string {
   const tag = `${prefix}:${name}`;
   // Start-end pairs, declarations where used: the output is its own exclusive canonical form (see encodeWrapper).
   if (v === null) return `<${tag} xmlns:xsi="${NS.xsi}" xsi:nil="true"></${tag}>`;
   switch (shape.kind) {
     case 'object':
-      return `<${tag}>${encodeObjectChildren(v, shape, prefix, path)}</${tag}>`;
+      return `<${tag}>${encodeObjectChildren(v, shape, prefix, [...parent, key])}</${tag}>`;
     case 'array': {
+      const path = [...parent, key];
       if (!Array.isArray(v)) throw new SchemaMappingError(`${fieldPath(path)}: expected an array to encode`);
-      return `<${tag}>${v.map((item, i) => encodeElement(ARRAY_ITEM, item, shape.item, prefix, [...path, i])).join('')}</${tag}>`;
+      let items = '';
+      for (let i = 0; i < v.length; i++) items += encodeElement(ARRAY_ITEM, i, v[i], shape.item, prefix, path);
+      return `<${tag}>${items}</${tag}>`;
     }
     default:
-      return `<${tag}>${escapeText(lexical(v, path))}</${tag}>`;
+      return `<${tag}>${escapeText(typeof v === 'string' ? v : lexical(v, [...parent, key]))}</${tag}>`;
   }
 }
 

@@ -17,17 +17,28 @@ function check(s: string): void {
 }
 
 /**
+ * Every character either escaping or the check above has to look at (surrogates paired or not):
+ * a value with none of them, nearly every value, is written as it is after one scan.
+ */
+// eslint-disable-next-line no-control-regex
+const TEXT_PLAIN = /^[^&<>\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
+// eslint-disable-next-line no-control-regex
+const ATTR_PLAIN = /^[^&<>"\t\n\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
+
+/**
  * Escapes character data. `\r` is written as a reference so that it survives line-end
  * normalisation on the reader's side; characters XML cannot carry throw RangeError rather than
  * producing a document nobody can parse.
  */
 export function escapeText(s: string): string {
+  if (TEXT_PLAIN.test(s)) return s;
   check(s);
   return s.replace(TEXT_SPECIAL, (c) => ENTITY[c]);
 }
 
 /** Escapes a double-quoted attribute value; whitespace other than space is kept by reference (XML 1.0 §3.3.3). */
 export function escapeAttr(s: string): string {
+  if (ATTR_PLAIN.test(s)) return s;
   check(s);
   return s.replace(ATTR_SPECIAL, (c) => ENTITY[c]);
 }

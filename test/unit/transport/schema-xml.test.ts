@@ -115,6 +115,23 @@ describe('schema-xml: zod schema ↔ XML body', () => {
     expect(out.parse(back)).to.deep.equal({ a: '<&>', b: false, n: 1.5, list: [{ x: 1 }, { x: 2 }], nul: null });
   });
 
+  it('refuses to encode a value its shape cannot carry, naming the field path', () => {
+    const out = objectShapeOf(z.object({ list: z.array(z.object({ x: z.number(), when: z.string() })), inner: z.object({ tags: z.array(z.string()) }) }), 'output');
+    const fails = (value: unknown) => {
+      try {
+        encodeWrapper('opResponse', NS, value, out);
+      } catch (e) {
+        expect(e).to.be.instanceOf(SchemaMappingError);
+        return (e as Error).message;
+      }
+      throw new Error('encoded');
+    };
+    expect(fails({ list: [{ x: 1, when: 'a' }, { x: Number.NaN, when: 'b' }] })).to.equal('list[1].x: non-finite number');
+    expect(fails({ list: [{ x: 1, when: {} }] })).to.equal('list[0].when: cannot encode a object as text');
+    expect(fails({ inner: { tags: 'one' } })).to.equal('inner.tags: expected an array to encode');
+    expect(fails({ inner: [] })).to.equal('inner: expected an object to encode');
+  });
+
   it('maps unions of objects to one optional sequence and refuses what XML cannot say', () => {
     const u = z.union([z.object({ status: z.literal('OK') }), z.object({ status: z.literal('REFUSED'), reason: z.string() })]);
     const shape = shapeOf(u, 'input');

@@ -91,6 +91,18 @@ describe('xroad/xml parser', () => {
       expect(textOf(root)).to.equal(value);
       expect(() => escapeText('a\u0000b')).to.throw(RangeError);
     });
+
+    it('writes plain values as they are, and still refuses what XML cannot carry in any of them', () => {
+      for (const plain of ['', '01001202210023', 'Государственное агентство', 'tab\tin text', "it's"]) expect(escapeText(plain)).to.equal(plain);
+      expect(escapeAttr('Бишкек 96')).to.equal('Бишкек 96');
+      expect(escapeAttr('a\tb')).to.equal('a&#x9;b');
+      // Paired surrogates are text; a lone one, a control character or U+FFFE is not, in text or attribute.
+      expect(escapeText('emoji \uD83D\uDE00 & more')).to.equal('emoji \uD83D\uDE00 &amp; more');
+      for (const bad of ['lone \uD83D high', 'lone \uDE00 low', 'bell \u0007', 'nonchar \uFFFE', 'esc \u001B']) {
+        expect(() => escapeText(bad), JSON.stringify(bad)).to.throw(RangeError);
+        expect(() => escapeAttr(bad), JSON.stringify(bad)).to.throw(RangeError);
+      }
+    });
   });
 
   describe('refused documents', () => {
