@@ -104,8 +104,9 @@ export function registerCheckpointMetrics(registry: client.Registry, stats: () =
 /**
  * The exchange log's group-commit writer on /metrics: records and batches committed (their ratio is
  * the mean batch), failed batches, appends refused at once (queue full, or closing), and the records
- * waiting now. Failures or refusals that rise mean exchanges are being answered as
- * EXCHANGE_LOG_UNAVAILABLE; a queue that stays long means the store cannot keep up.
+ * waiting now. Failures or refusals that rise mean writes are being answered as
+ * EXCHANGE_LOG_UNAVAILABLE and reads, logged after their answer, go unrecorded; a queue that stays
+ * long means the store cannot keep up.
  */
 export function registerExchangeLogMetrics(registry: client.Registry, stats: () => Readonly<WriterStats & { queued: number }>): void {
   const gauge = (name: string, help: string, pick: (s: WriterStats & { queued: number }) => number) =>
