@@ -169,11 +169,11 @@ async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     // --- B4: the crypto floor --------------------------------------------------------------
-    const floorRow = (f: { perMessageUs: number }, when: string, keep: (us: number) => void) => {
+    const floorRow = (f: { perMessageUs: number }, suffix: string, keep: (us: number) => void) => {
       keep(f.perMessageUs);
-      row({ scenario: `B4 crypto floor (RSA-2048 sign+verify)${when === 'before A' ? '' : `, ${when}`}`, concurrency: 1, rps: 1e6 / f.perMessageUs, p50ms: f.perMessageUs / 1000, p99ms: NaN, errors: 0, cpuUsPerReq: f.perMessageUs, rss: NaN, note: 'in-process, one core' });
+      row({ scenario: `B4 crypto floor (RSA-2048 sign+verify)${suffix}`, concurrency: 1, rps: 1e6 / f.perMessageUs, p50ms: f.perMessageUs / 1000, p99ms: NaN, errors: 0, cpuUsPerReq: f.perMessageUs, rss: NaN, note: 'in-process, one core' });
     };
-    if (ran('B4') || ran('A') || ran('E')) floorRow(cryptoFloor(T.floorSecs), 'before A', (us) => (m.b4FloorUs = us));
+    if (ran('B4') || ran('A') || ran('E')) floorRow(cryptoFloor(T.floorSecs), '', (us) => (m.b4FloorUs = us));
 
     const needSmall = (['A', 'E', 'C', 'B1', 'B2', 'B3', 'D'] as Step[]).some(ran);
     if (!needSmall) return;
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
             readRow(`A signed getHolder (${env.holders} holders)`, r);
             if (c === 8) {
               Object.assign(m, { aRps8: r.load.rps, aP99ms8: r.load.p99ms, aErrors8: r.load.errors, aCpuUs8: r.cpuUsPerReq });
-              if (ran('A')) floorRow(cryptoFloor(T.floorSecs), 'again after A at c=8', (us) => (m.b4FloorAfterUs = us));
+              if (ran('A')) floorRow(cryptoFloor(T.floorSecs), ', again after A at c=8', (us) => (m.b4FloorAfterUs = us));
             }
           }
           Object.assign(m, { signaturesChecked: signatures.checked, signaturesInvalid: signatures.invalid });

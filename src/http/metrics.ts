@@ -74,19 +74,14 @@ export function createMetrics(): Metrics {
   return { registry, requests, duration, middleware, track };
 }
 
-/**
- * The SQLite checkpoint thread's state on /metrics, read from the thread at each scrape: frames in
- * the WAL and how many of them are in the database file at its last run, its runs and its failures.
- * A WAL that keeps growing, or failures that keep rising, mean commits are checkpointing again.
- */
-export function registerCheckpointMetrics(registry: client.Registry, stats: () => Promise<CheckpointStats>): void {
-  let pending: Promise<CheckpointStats> | undefined;
-  // One read of the thread serves every gauge of a scrape.
-  const read = (): Promise<CheckpointStats> =>
-    (pending ??= stats().finally(() => {
+/** Gauges read from one stats source at each scrape: one read serves every gauge of the scrape. */
+function statsGauges<S>(registry: client.Registry, stats: () => S | Promise<S>, gauges: ReadonlyArray<[name: string, help: string, pick: (s: S) => number]>): void {
+  let pending: Promise<S> | undefined;
+  const read = (): Promise<S> =>
+    (pending ??= Promise.resolve(stats()).finally(() => {
       pending = undefined;
     }));
-  const gauge = (name: string, help: string, pick: (s: CheckpointStats) => number) =>
+  for (const [name, help, pick] of gauges) {
     new client.Gauge({
       name,
       help,
@@ -95,10 +90,21 @@ export function registerCheckpointMetrics(registry: client.Registry, stats: () =
         this.set(pick(await read()));
       },
     });
-  gauge('adapter_sqlite_wal_frames', 'Frames in the SQLite WAL at the checkpoint thread\'s last run', (s) => s.walFrames);
-  gauge('adapter_sqlite_wal_checkpointed_frames', 'Of those, frames already copied into the database file', (s) => s.walCheckpointed);
-  gauge('adapter_sqlite_checkpoint_runs', 'Checkpoints the thread has run since the adapter started', (s) => s.runs);
-  gauge('adapter_sqlite_checkpoint_failures', 'Checkpoint runs that failed (or the thread could not open the file) since the adapter started', (s) => s.failures);
+  }
+}
+
+/**
+ * The SQLite checkpoint thread's state on /metrics, read from the thread at each scrape: frames in
+ * the WAL and how many of them are in the database file at its last run, its runs and its failures.
+ * A WAL that keeps growing, or failures that keep rising, mean commits are checkpointing again.
+ */
+export function registerCheckpointMetrics(registry: client.Registry, stats: () => Promise<CheckpointStats>): void {
+  statsGauges(registry, stats, [
+    ['adapter_sqlite_wal_frames', "Frames in the SQLite WAL at the checkpoint thread's last run", (s) => s.walFrames],
+    ['adapter_sqlite_wal_checkpointed_frames', 'Of those, frames already copied into the database file', (s) => s.walCheckpointed],
+    ['adapter_sqlite_checkpoint_runs', 'Checkpoints the thread has run since the adapter started', (s) => s.runs],
+    ['adapter_sqlite_checkpoint_failures', 'Checkpoint runs that failed (or the thread could not open the file) since the adapter started', (s) => s.failures],
+  ]);
 }
 
 /**
@@ -109,19 +115,12 @@ export function registerCheckpointMetrics(registry: client.Registry, stats: () =
  * long means the store cannot keep up.
  */
 export function registerExchangeLogMetrics(registry: client.Registry, stats: () => Readonly<WriterStats & { queued: number }>): void {
-  const gauge = (name: string, help: string, pick: (s: WriterStats & { queued: number }) => number) =>
-    new client.Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(pick(stats()));
-      },
-    });
-  gauge('adapter_exchange_log_records_written', 'Exchange-log records committed since the adapter started', (s) => s.records);
-  gauge('adapter_exchange_log_batches_written', 'Exchange-log batches committed since the adapter started (records ÷ batches is the mean batch)', (s) => s.batches);
-  gauge('adapter_exchange_log_largest_batch', 'The largest exchange-log batch committed since the adapter started', (s) => s.largestBatch);
-  gauge('adapter_exchange_log_failed_batches', 'Exchange-log batches that failed, every append in them refused, since the adapter started', (s) => s.failedBatches);
-  gauge('adapter_exchange_log_refused_appends', 'Appends refused at once because the queue was full or the log was closing, since the adapter started', (s) => s.refused);
-  gauge('adapter_exchange_log_queued', 'Records waiting for their exchange-log batch now', (s) => s.queued);
+  statsGauges(registry, stats, [
+    ['adapter_exchange_log_records_written', 'Exchange-log records committed since the adapter started', (s) => s.records],
+    ['adapter_exchange_log_batches_written', 'Exchange-log batches committed since the adapter started (records ÷ batches is the mean batch)', (s) => s.batches],
+    ['adapter_exchange_log_largest_batch', 'The largest exchange-log batch committed since the adapter started', (s) => s.largestBatch],
+    ['adapter_exchange_log_failed_batches', 'Exchange-log batches that failed, every append in them refused, since the adapter started', (s) => s.failedBatches],
+    ['adapter_exchange_log_refused_appends', 'Appends refused at once because the queue was full or the log was closing, since the adapter started', (s) => s.refused],
+    ['adapter_exchange_log_queued', 'Records waiting for their exchange-log batch now', (s) => s.queued],
+  ]);
 }

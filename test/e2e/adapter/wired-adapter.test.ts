@@ -75,6 +75,12 @@ describe('e2e: the wired adapter', function () {
     return r.text();
   }
 
+  /** One scrape of /metrics; the returned function reads an unlabelled metric's value from it. */
+  async function metricValues(): Promise<(name: string) => number> {
+    const metrics = await (await get('/metrics')).text();
+    return (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+  }
+
   it('checkpoints its SQLite file from a thread of its own, and the store connection only as a backstop', async () => {
     expect(adapter.checkpointer, 'checkpointer').to.not.equal(undefined);
     const pages = Object.values(((await adapter.store.knex.raw('PRAGMA wal_autocheckpoint')) as Array<Record<string, unknown>>)[0])[0];
@@ -82,8 +88,7 @@ describe('e2e: the wired adapter', function () {
     const end = Date.now() + 5000;
     while ((await adapter.checkpointer!.stats()).runs === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(await adapter.checkpointer!.stats()).to.include({ failures: 0 }).and.to.have.property('runs').above(0);
-    const metrics = await (await get('/metrics')).text();
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const value = await metricValues();
     expect(value('adapter_sqlite_checkpoint_runs')).to.be.above(0);
     expect(value('adapter_sqlite_checkpoint_failures')).to.equal(0);
     expect(value('adapter_sqlite_wal_checkpointed_frames')).to.be.at.most(value('adapter_sqlite_wal_frames'));
@@ -188,8 +193,7 @@ describe('e2e: the wired adapter', function () {
 
   it('shows the exchange-log writer on /metrics: what it committed, nothing failed or refused, nothing left waiting', async () => {
     await adapter.exchangeLog.flush();
-    const metrics = await (await get('/metrics')).text();
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const value = await metricValues();
     const { records, batches } = adapter.exchangeLog.writerStats;
     expect(records, 'records this test file logged').to.be.above(0);
     expect(value('adapter_exchange_log_records_written')).to.equal(records);
